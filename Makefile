@@ -1,0 +1,31 @@
+# Two entry points for a fresh machine: `make demo` and `make test`.
+# Each creates the virtual environment it needs in .venv (python3 >= 3.10 required).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint docs bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev,docs,plot]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/harmonia demo
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -n 2 -q
+	$(BIN)/sphinx-build -W -q -b html docs docs/_build/html
+
+docs: $(STAMP)
+	$(BIN)/sphinx-build -W -b html docs docs/_build/html
+
+bench: $(STAMP)
+	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) docs/_build .pytest_cache
