@@ -1,0 +1,141 @@
+"""The ``harmonia`` command line.
+
+Each subcommand parses its arguments, calls one public function and prints the result, as text or, with
+``--json``, as JSON.  Exit status: 0 when all went well, 1 when some items failed, 2 for bad usage or
+input that could not be read at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from harmonia import __version__
+
+__all__ = ["main"]
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=_json_default)
+    sys.stdout.write("\n")
+
+
+def _json_default(obj: Any) -> Any:
+    import numpy as np
+
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    raise TypeError(f"cannot write {type(obj).__name__} as JSON")
+
+
+def _progress(items: Sequence[Any], desc: str):
+    """A progress bar on stderr for more than one item, when stderr is a terminal."""
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, unit="file", disable=len(items) < 2 or not sys.stderr.isatty())
+
+
+def _format_info(info: dict[str, Any]) -> str:
+    lines = [f"{info['source']}"]
+    if info.get("title") and info["title"] != info["source"]:
+        lines.append(f"  title           {info['title']}")
+    lines.append(
+        f"  duration        {info['duration_sec']:.1f} s, {info['duration_qn']:g} quarter notes, {info['n_bars']} bars"
+        + (f" (+ pickup of {info['pickup_qn']:g} qn)" if info["pickup_qn"] else "")
+    )
+    lines.append(f"  notes           {info['n_notes']}, pitches {info['pitch_range'][0]}-{info['pitch_range'][1]}"
+                 f" (MIDI){', spelled' if info['spelled'] else ''}")
+    ts = ", ".join(f"{t['time_signature']} at {t['onset']:g}" for t in info["time_signatures"])
+    lines.append(f"  time signatures {ts}")
+    tempi = ", ".join(f"{t['bpm']:g} BPM at {t['onset']:g}" for t in info["tempos"][:6])
+    more = f" (+{len(info['tempos']) - 6} more)" if len(info["tempos"]) > 6 else ""
+    lines.append(f"  tempo           {tempi}{more}")
+    keys = ", ".join(f"{k['key'] or str(k['fifths']) + ' fifths'} at {k['onset']:g}" for k in info["key_signatures"])
+    lines.append(f"  key signatures  {keys or 'none'}")
+    lines.append(f"  tracks          {len(info['tracks'])}")
+    for t in info["tracks"]:
+        kind = "drums" if t["is_drum"] else f"program {t['program']}"
+        lines.append(f"    {t['index']:>3}  {t['name'] or '(unnamed)':<24} {kind:<12} {t['n_notes']:>6} notes")
+    return "\n".join(lines)
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from harmonia.errors import HarmoniaError
+    from harmonia.symbolic.io import load
+
+    results, failed = [], []
+    for source in _progress(args.files, "info"):
+        try:
+            results.append(load(source).summary())
+        except HarmoniaError as exc:
+            failed.append({"source": str(source), "error": str(exc), "type": type(exc).__name__})
+    if args.json:
+        _print_json(results[0] if len(args.files) == 1 and results else {"scores": results, "failed": failed})
+    else:
+        print("\n\n".join(_format_info(r) for r in results))
+    for f in failed:
+        print(f"harmonia: error: {f['error']}", file=sys.stderr)
+    if failed:
+        return 2 if not results else 1
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from harmonia.workflows.demo import run_demo
+
+    return run_demo(args.source, out=sys.stdout)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``harmonia`` command."""
+    parser = argparse.ArgumentParser(
+        prog="harmonia",
+        description="Music theory analysis and generation. Run 'harmonia COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"harmonia {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "info",
+        help="summarise scores: duration, tracks, notes, time signatures, tempo, key signature",
+        description="Summarise one or more scores (MIDI, MusicXML, MXL, kern, ABC, RomanText files, or music21 "
+        "corpus names such as bach/bwv66.6).",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="file path or music21 corpus name")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.set_defaults(func=_cmd_info)
+
+    p = sub.add_parser("demo", help="show what harmonia does on a Bach chorale from music21's corpus")
+    p.add_argument("source", nargs="?", default="bach/bwv66.6", help="score to use (default: bach/bwv66.6)")
+    p.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status.
+
+    Examples
+    --------
+    >>> main(["info", "bach/bwv66.6", "--json"])  # doctest: +ELLIPSIS
+    {
+      "title": ...
+    0
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

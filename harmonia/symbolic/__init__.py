@@ -1,0 +1,34 @@
+"""Symbolic music: the Score model and its file formats.
+
+Names are imported on first use, so ``import harmonia.symbolic`` stays light.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_NAMES = {
+    "Score": "score",
+    "Track": "score",
+    "load": "io",
+    "load_midi": "midi",
+    "save_midi": "midi",
+    "from_music21": "music21io",
+    "to_music21": "music21io",
+    "save_musicxml": "music21io",
+    "spell_score": "spell",
+}
+__all__ = sorted(_NAMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _NAMES:
+        value = getattr(importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,118 @@
+"""``harmonia.load``: one entry point for files and music21 corpus names."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from harmonia.errors import (
+    CorruptFileError,
+    EmptyFileError,
+    EmptyScoreError,
+    HarmoniaError,
+    MissingFileError,
+    UnsupportedFormatError,
+)
+from harmonia.symbolic.midi import MIDI_SUFFIXES, load_midi
+from harmonia.symbolic.score import Score
+
+__all__ = ["load", "MUSIC21_SUFFIXES", "SUPPORTED_SUFFIXES"]
+
+#: Extensions read through music21.
+MUSIC21_SUFFIXES = (".musicxml", ".xml", ".mxl", ".krn", ".abc", ".rntxt", ".mei", ".mid21")
+#: Every extension :func:`load` accepts.
+SUPPORTED_SUFFIXES = MIDI_SUFFIXES + MUSIC21_SUFFIXES[:-1]
+
+
+def load(source: str | os.PathLike[str] | Any, **kwargs: Any) -> Score:
+    """Load a score from a file, a music21 corpus name, or a music21 stream.
+
+    Parameters
+    ----------
+    source : str, path-like or music21 stream
+        A MIDI file (``.mid``, ``.midi``; read with symusic), a MusicXML / MXL / kern / ABC / RomanText /
+        MEI file (read with music21), a music21 corpus name such as ``"bach/bwv66.6"``, or a music21
+        stream already in memory.
+    **kwargs
+        Passed to :func:`harmonia.symbolic.midi.load_midi` for MIDI files (``zero_duration``, ``spell``).
+
+    Returns
+    -------
+    Score
+
+    Raises
+    ------
+    MissingFileError
+        If the path does not exist and is no corpus name.
+    UnsupportedFormatError
+        If the extension names no format harmonia reads.
+    EmptyFileError, CorruptFileError
+        If the file is empty or cannot be parsed.
+    EmptyScoreError
+        If it holds no notes.
+
+    Examples
+    --------
+    >>> s = load("bach/bwv66.6")
+    >>> s.n_notes, [t.name for t in s.tracks]
+    (163, ['Soprano', 'Alto', 'Tenor', 'Bass'])
+    """
+    if not isinstance(source, (str, os.PathLike)):
+        from harmonia.symbolic.music21io import from_music21
+
+        return from_music21(source)
+    path = Path(source)
+    if not path.exists():
+        if isinstance(source, str) and not path.suffix.lower() in SUPPORTED_SUFFIXES:
+            return _load_corpus(source)
+        raise MissingFileError(path, "no such file")
+    if path.is_dir():
+        raise UnsupportedFormatError(path, "is a directory; load files one at a time")
+    suffix = path.suffix.lower()
+    if suffix in MIDI_SUFFIXES:
+        return load_midi(path, **kwargs)
+    if suffix not in MUSIC21_SUFFIXES:
+        raise UnsupportedFormatError(
+            path, f"unknown format {suffix or '(no extension)'!r}; harmonia reads {', '.join(SUPPORTED_SUFFIXES)}"
+        )
+    if kwargs:
+        raise TypeError(f"options {sorted(kwargs)} apply to MIDI files only")
+    return _load_music21_file(path)
+
+
+def _load_music21_file(path: Path) -> Score:
+    from music21 import converter
+
+    from harmonia.symbolic.music21io import from_music21
+
+    if path.stat().st_size == 0:
+        raise EmptyFileError(path, "the file is empty (0 bytes)")
+    try:
+        stream = converter.parse(str(path))
+    except HarmoniaError:
+        raise
+    except Exception as exc:  # music21 raises many kinds of errors for malformed input
+        raise CorruptFileError(path, f"music21 could not parse it ({type(exc).__name__}: {exc})") from None
+    if hasattr(stream, "scores") and stream.scores and not stream.hasPartLikeStreams():
+        stream = stream.scores[0]
+    try:
+        score = from_music21(stream, source=str(path))
+    except EmptyScoreError:
+        raise EmptyScoreError(f"{path}: the file holds no notes") from None
+    score.metadata["format"] = path.suffix.lower().lstrip(".")
+    return score
+
+
+def _load_corpus(name: str) -> Score:
+    from music21 import corpus
+
+    from harmonia.symbolic.music21io import from_music21
+
+    try:
+        stream = corpus.parse(name)
+    except Exception as exc:
+        raise MissingFileError(name, f"no such file, nor a music21 corpus work ({exc})") from None
+    score = from_music21(stream, source=name)
+    score.metadata["format"] = "music21-corpus"
+    return score
