@@ -46,3 +46,48 @@ def spelled_note_arrays(draw, **kwargs):
     notes["pitch"] = pitch
     notes["spelling"] = spell
     return notes
+
+
+@st.composite
+def midi_safe_note_arrays(draw, **kwargs):
+    """Note arrays that MIDI can represent exactly: no two notes of one pitch overlap in one track,
+    every track index from 0 up is used, onsets and durations on a 1/4-qn grid."""
+    notes = draw(note_arrays(**kwargs))
+    keep = np.ones(notes.size, dtype=bool)
+    last_end: dict[tuple[int, int], float] = {}
+    for i, n in enumerate(notes):
+        k = (int(n["track"]), int(n["pitch"]))
+        if last_end.get(k, -1.0) > n["onset"]:
+            keep[i] = False
+        else:
+            last_end[k] = float(n["onset"] + n["duration"])
+    notes = notes[keep]
+    _, notes["track"] = np.unique(notes["track"], return_inverse=True)
+    return notes
+
+
+@st.composite
+def voiced_note_arrays(draw, *, max_voices: int = 3, **kwargs):
+    """Spelled note arrays in which each (track, voice) is a line of non-overlapping notes or chords."""
+    notes = draw(spelled_note_arrays(**kwargs))
+    notes = notes[np.lexsort((notes["pitch"], notes["onset"], notes["track"]))]
+    ends: dict[tuple[int, int], tuple[float, float]] = {}
+    keep = np.ones(notes.size, dtype=bool)
+    seen: set[tuple[int, float, int]] = set()
+    for i, n in enumerate(notes):
+        t, on, dur = int(n["track"]), float(n["onset"]), float(n["duration"])
+        if (t, on, int(n["pitch"])) in seen:  # one note per pitch and onset in a track
+            keep[i] = False
+            continue
+        for v in range(max_voices):
+            prev = ends.get((t, v))
+            if prev is None or prev[1] <= on or prev == (on, on + dur):
+                notes["voice"][i] = v
+                ends[(t, v)] = (on, on + dur)
+                seen.add((t, on, int(n["pitch"])))
+                break
+        else:
+            keep[i] = False
+    notes = notes[keep]
+    _, notes["track"] = np.unique(notes["track"], return_inverse=True)
+    return notes

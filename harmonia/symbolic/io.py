@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -11,18 +13,20 @@ from harmonia.errors import (
     EmptyFileError,
     EmptyScoreError,
     HarmoniaError,
+    InvalidTempoError,
     MissingFileError,
     UnsupportedFormatError,
 )
 from harmonia.symbolic.midi import MIDI_SUFFIXES, load_midi
-from harmonia.symbolic.score import Score
+from harmonia.symbolic.score import TEMPO_RANGE_BPM, Score
 
 __all__ = ["load", "MUSIC21_SUFFIXES", "SUPPORTED_SUFFIXES"]
 
 #: Extensions read through music21.
-MUSIC21_SUFFIXES = (".musicxml", ".xml", ".mxl", ".krn", ".abc", ".rntxt", ".mei", ".mid21")
+MUSIC21_SUFFIXES = (".musicxml", ".xml", ".mxl", ".krn", ".abc", ".rntxt", ".mei")
 #: Every extension :func:`load` accepts.
-SUPPORTED_SUFFIXES = MIDI_SUFFIXES + MUSIC21_SUFFIXES[:-1]
+SUPPORTED_SUFFIXES = MIDI_SUFFIXES + MUSIC21_SUFFIXES
+_ZERO_TEMPO = re.compile(r"(-?[\d.]+) qpm tempo tag found")
 
 
 def load(source: str | os.PathLike[str] | Any, **kwargs: Any) -> Score:
@@ -89,11 +93,21 @@ def _load_music21_file(path: Path) -> Score:
     if path.stat().st_size == 0:
         raise EmptyFileError(path, "the file is empty (0 bytes)")
     try:
-        stream = converter.parse(str(path))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            stream = converter.parse(str(path), forceSource=True)  # no stale pickles from the cache
     except HarmoniaError:
         raise
     except Exception as exc:  # music21 raises many kinds of errors for malformed input
         raise CorruptFileError(path, f"music21 could not parse it ({type(exc).__name__}: {exc})") from None
+    for w in caught:
+        bad_tempo = _ZERO_TEMPO.search(str(w.message))
+        if bad_tempo:  # music21 skips such tempo marks with a warning; harmonia refuses the file
+            raise InvalidTempoError(
+                f"{path}: tempo {bad_tempo.group(1)} BPM is outside the accepted range "
+                f"{TEMPO_RANGE_BPM[0]:g}-{TEMPO_RANGE_BPM[1]:g} BPM"
+            )
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if hasattr(stream, "scores") and stream.scores and not stream.hasPartLikeStreams():
         stream = stream.scores[0]
     try:

@@ -115,9 +115,9 @@ def load_midi(
     bad = (bpm < lo) | (bpm > hi) | (tempo["mspq"] <= 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        shown = "0" if tempo["mspq"][i] <= 0 else f"{bpm[i]:.6g}"
+        shown = "infinite (0 microseconds per quarter note)" if tempo["mspq"][i] <= 0 else f"{bpm[i]:.6g} BPM"
         raise InvalidTempoError(
-            f"{path}: tempo {shown} BPM at {tempo['time'][i] / tpq:g} qn is outside the accepted range "
+            f"{path}: tempo {shown} at {tempo['time'][i] / tpq:g} qn is outside the accepted range "
             f"{lo:g}-{hi:g} BPM"
         )
     ts = midi.time_signatures.numpy()

@@ -124,7 +124,7 @@ def from_music21(stream: Any, *, source: str | None = None) -> Score:
     tempos = [
         (float(off), float(mm.getQuarterBPM()))
         for mm, off in _with_offsets(stream.flatten().getElementsByClass(tempo.MetronomeMark))
-        if mm.getQuarterBPM()
+        if mm.getQuarterBPM() is not None
     ]
     md = stream.metadata
     metadata = {

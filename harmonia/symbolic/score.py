@@ -386,7 +386,7 @@ class Score:
             table = self.bar_table(until_qn=start_qn + 1e-6)
             row = table[table["bar"] == bar][0]
             into_bar = start_qn - row["onset"]
-            if into_bar > 1e-9:
+            if into_bar > 1e-9 or bar == 0:  # starts inside a bar, or on the score's own pickup
                 pickup = row["length"] - into_bar
         return self.replace(
             notes=sel,
