@@ -11,19 +11,19 @@ from __future__ import annotations
 import os
 
 __all__ = [
-    "HarmoniaError",
-    "InvalidScoreError",
-    "EmptyScoreError",
-    "InvalidTempoError",
-    "UnreadableFileError",
-    "MissingFileError",
+    "CheckpointError",
+    "ChordSymbolError",
     "CorruptFileError",
     "EmptyFileError",
-    "UnsupportedFormatError",
-    "RomanNumeralError",
-    "ChordSymbolError",
+    "EmptyScoreError",
+    "HarmoniaError",
+    "InvalidScoreError",
+    "InvalidTempoError",
     "MissingDependencyError",
-    "CheckpointError",
+    "MissingFileError",
+    "RomanNumeralError",
+    "UnreadableFileError",
+    "UnsupportedFormatError",
 ]
 
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from harmonia.theory.notearray import make_note_array
 from harmonia.theory.pitch import fifths_to_pc
 
-__all__ = ["grid_onsets", "note_arrays", "spelled_note_arrays", "fifths", "time_signatures"]
+__all__ = ["fifths", "grid_onsets", "note_arrays", "spelled_note_arrays", "time_signatures"]
 
 #: Line-of-fifths positions from Fbb to B## (double flats to double sharps).
 fifths = st.integers(min_value=-15, max_value=19)

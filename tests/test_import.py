@@ -36,8 +36,9 @@ def test_public_names_resolve():
 
 
 def test_unknown_attribute_raises():
-    import harmonia
     import pytest
+
+    import harmonia
 
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         harmonia.nope  # noqa: B018

@@ -20,7 +20,7 @@ from harmonia.errors import (
 from harmonia.symbolic.midi import MIDI_SUFFIXES, load_midi
 from harmonia.symbolic.score import TEMPO_RANGE_BPM, Score
 
-__all__ = ["load", "MUSIC21_SUFFIXES", "SUPPORTED_SUFFIXES"]
+__all__ = ["MUSIC21_SUFFIXES", "SUPPORTED_SUFFIXES", "load"]
 
 #: Extensions read through music21.
 MUSIC21_SUFFIXES = (".musicxml", ".xml", ".mxl", ".krn", ".abc", ".rntxt", ".mei")
@@ -68,7 +68,7 @@ def load(source: str | os.PathLike[str] | Any, **kwargs: Any) -> Score:
         return from_music21(source)
     path = Path(source)
     if not path.exists():
-        if isinstance(source, str) and not path.suffix.lower() in SUPPORTED_SUFFIXES:
+        if isinstance(source, str) and path.suffix.lower() not in SUPPORTED_SUFFIXES:
             return _load_corpus(source)
         raise MissingFileError(path, "no such file")
     if path.is_dir():

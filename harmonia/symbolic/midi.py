@@ -17,9 +17,9 @@ import numpy as np
 from harmonia.errors import CorruptFileError, EmptyFileError, EmptyScoreError, InvalidScoreError, InvalidTempoError
 from harmonia.symbolic.atomic import atomic_path
 from harmonia.symbolic.score import TEMPO_RANGE_BPM, Score, Track
-from harmonia.theory.notearray import NOTE_DTYPE, NO_SPELLING
+from harmonia.theory.notearray import NO_SPELLING, NOTE_DTYPE
 
-__all__ = ["load_midi", "save_midi", "MIDI_SUFFIXES"]
+__all__ = ["MIDI_SUFFIXES", "load_midi", "save_midi"]
 
 MIDI_SUFFIXES = (".mid", ".midi", ".smf", ".kar")
 ZeroDuration = Literal["error", "drop", "extend"]

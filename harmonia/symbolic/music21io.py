@@ -32,7 +32,7 @@ from harmonia.symbolic.score import Score, Track
 from harmonia.theory.notearray import NO_SPELLING, NOTE_DTYPE
 from harmonia.theory.pitch import name_to_fifths, pitch_name
 
-__all__ = ["from_music21", "to_music21", "save_musicxml"]
+__all__ = ["from_music21", "save_musicxml", "to_music21"]
 
 _MODE_CODE = {"major": 0, "minor": 1}
 
@@ -72,7 +72,8 @@ def from_music21(stream: Any, *, source: str | None = None) -> Score:
     >>> s.notes[["onset", "pitch", "spelling"]].tolist()
     [(0.0, 60, 0), (1.0, 62, 2), (1.5, 63, -3), (2.0, 66, 6)]
     """
-    from music21 import chord, note, stream as m21stream, tempo
+    from music21 import chord, note, tempo
+    from music21 import stream as m21stream
 
     if not isinstance(stream, m21stream.Stream):
         raise TypeError(f"expected a music21 stream, got {type(stream).__name__}")
@@ -250,11 +251,15 @@ def to_music21(score: Score):
         clef,
         instrument,
         key,
-        metadata as m21metadata,
         meter,
         note,
-        stream as m21stream,
         tempo,
+    )
+    from music21 import (
+        metadata as m21metadata,
+    )
+    from music21 import (
+        stream as m21stream,
     )
 
     out = m21stream.Score()

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from harmonia.errors import EmptyScoreError, InvalidScoreError, InvalidTempoError
+from harmonia.errors import InvalidScoreError, InvalidTempoError
 from harmonia.theory.key import format_key
 from harmonia.theory.notearray import (
     KEY_SIGNATURE_DTYPE,
@@ -35,7 +35,7 @@ from harmonia.theory.notearray import (
     as_note_array,
 )
 
-__all__ = ["Score", "Track", "TEMPO_RANGE_BPM", "beat_length_qn"]
+__all__ = ["TEMPO_RANGE_BPM", "Score", "Track", "beat_length_qn"]
 
 #: Accepted tempo range in quarter notes per minute (inclusive).
 TEMPO_RANGE_BPM = (1.0, 1000.0)
@@ -382,7 +382,7 @@ class Score:
         sel["onset"] -= delta
         pickup = 0.0
         if shift:
-            bar, beat = self.qn_to_bar_beat(start_qn)
+            bar, _ = self.qn_to_bar_beat(start_qn)
             table = self.bar_table(until_qn=start_qn + 1e-6)
             row = table[table["bar"] == bar][0]
             into_bar = start_qn - row["onset"]
@@ -513,7 +513,8 @@ class Score:
         for on, fifths, mode in self.key_signatures.tolist():
             name = modes.get(mode)
             tonic = fifths + 3 if name == "minor" else fifths
-            keys.append({"onset": on, "fifths": fifths, "mode": name, "key": format_key((tonic, name)) if name else None})
+            key = format_key((tonic, name)) if name else None
+            keys.append({"onset": on, "fifths": fifths, "mode": name, "key": key})
         return {
             "title": self.metadata.get("title"),
             "source": self.metadata.get("source"),

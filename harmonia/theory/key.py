@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from harmonia.theory.pitch import fifths_to_name, fifths_to_pc, name_to_fifths
 
-__all__ = ["Key", "MODES", "parse_key", "format_key"]
+__all__ = ["MODES", "Key", "format_key", "parse_key"]
 
 MODES = ("major", "minor")
 

@@ -17,12 +17,12 @@ import numpy as np
 from harmonia.errors import InvalidScoreError
 
 __all__ = [
-    "NOTE_DTYPE",
-    "NO_SPELLING",
-    "NOTE_FIELDS",
-    "TIME_SIGNATURE_DTYPE",
-    "TEMPO_DTYPE",
     "KEY_SIGNATURE_DTYPE",
+    "NOTE_DTYPE",
+    "NOTE_FIELDS",
+    "NO_SPELLING",
+    "TEMPO_DTYPE",
+    "TIME_SIGNATURE_DTYPE",
     "as_note_array",
     "empty_note_array",
     "make_note_array",
@@ -219,11 +219,11 @@ def _validated(out: np.ndarray, *, sort: bool = True) -> np.ndarray:
                 f"note {i} (onset {out['onset'][i]:g} qn, pitch {out['pitch'][i]}) has duration "
                 f"{out['duration'][i]:g} qn; durations must be > 0"
             )
-        for name, lo in (("pitch", 0), ("velocity", 0)):
-            bad = (out[name] < lo) | (out[name] > 127)
+        for name, plural in (("pitch", "pitches"), ("velocity", "velocities")):
+            bad = (out[name] < 0) | (out[name] > 127)
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
-                raise InvalidScoreError(f"note {i} has {name} {out[name][i]}; {name}s must lie in [{lo}, 127]")
+                raise InvalidScoreError(f"note {i} has {name} {out[name][i]}; {plural} must lie in [0, 127]")
     if sort and out.size > 1:
         out = out[np.lexsort((out["pitch"], out["track"], out["onset"]))]
     return out

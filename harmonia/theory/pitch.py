@@ -22,13 +22,13 @@ import numpy as np
 
 __all__ = [
     "LETTERS_BY_FIFTHS",
-    "fifths_to_pc",
-    "fifths_to_name",
-    "name_to_fifths",
-    "fifths_to_letter",
     "fifths_to_alter",
-    "pitch_name",
+    "fifths_to_letter",
+    "fifths_to_name",
+    "fifths_to_pc",
+    "name_to_fifths",
     "parse_pitch_name",
+    "pitch_name",
     "spelled_octave",
 ]
 

@@ -36,8 +36,8 @@ def test_notes_match_music21_directly():
     from harmonia.theory.pitch import pitch_name
 
     got = sorted(
-        (float(n["onset"]), float(n["duration"]), pitch_name(int(n["pitch"]), int(n["spelling"]), flat="-"), int(n["track"]))
-        for n in score.notes
+        (float(n["onset"]), float(n["duration"]), pitch_name(int(n["pitch"]), int(n["spelling"]), flat="-"), int(t))
+        for n, t in zip(score.notes, score.notes["track"])
     )
     assert got == expected
 

@@ -55,7 +55,8 @@ def test_bar_and_beat_agree_with_music21(work):
 
     stream = corpus.parse(work)
     score = load(work)
-    expected = [(n.measureNumber, float(n.beat)) for n in stream.parts[0].flatten().notes if not n.tie or n.tie.type == "start"]
+    soprano = stream.parts[0].flatten().notes
+    expected = [(n.measureNumber, float(n.beat)) for n in soprano if not n.tie or n.tie.type == "start"]
     sop = score.notes[score.notes["track"] == 0]
     bar, beat = score.qn_to_bar_beat(sop["onset"])
     assert bar.tolist() == [m for m, _ in expected]

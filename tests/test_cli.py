@@ -1,0 +1,53 @@
+"""The command line, called in-process through ``main``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from harmonia.cli import main
+from tests.conftest import DATA
+
+
+def test_info_text(capsys):
+    assert main(["info", "bach/bwv66.6"]) == 0
+    out = capsys.readouterr().out
+    assert "163, pitches 42-76 (MIDI), spelled" in out
+    assert "9 bars (+ pickup of 1 qn)" in out
+    assert "key signatures  f# at 0" in out
+    assert "Soprano" in out and "Bass" in out
+
+
+def test_info_json_single_and_many(capsys):
+    assert main(["info", "--json", str(DATA / "pop909" / "001.mid")]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["n_notes"] == 1556 and [t["name"] for t in info["tracks"]] == ["MELODY", "BRIDGE", "PIANO"]
+    assert info["time_signatures"] == [{"onset": 0.0, "time_signature": "2/4"}]
+    assert main(["info", "--json", "bach/bwv66.6", str(DATA / "bad" / "truncated.mid")]) == 1
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert len(report["scores"]) == 1 and report["failed"][0]["type"] == "CorruptFileError"
+    assert "truncated.mid: not a readable MIDI file" in captured.err
+
+
+def test_unreadable_only_input_is_status_2(capsys):
+    assert main(["info", str(DATA / "bad" / "empty.mid")]) == 2
+    assert "empty.mid: the file is empty" in capsys.readouterr().err
+
+
+def test_help_and_usage(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    assert "info" in capsys.readouterr().out
+    assert main([]) == 2
+    with pytest.raises(SystemExit) as info:
+        main(["info"])
+    assert info.value.code == 2
+
+
+def test_demo_runs(capsys):
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "== Score ==" in out and "Soprano" in out
