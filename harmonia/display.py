@@ -1,0 +1,85 @@
+"""Plots (matplotlib, extra ``plot``), imported only when called.
+
+Every function draws on an ``ax`` (a new figure when none is given) and returns it; nothing calls
+``show()``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from harmonia._optional import import_optional
+from harmonia.theory.notearray import as_note_array
+
+__all__ = ["pianoroll"]
+
+
+def pianoroll(notes: Any, *, ax: Any = None, color_by: str = "track", time: str = "qn", bar_lines: bool = True) -> Any:
+    """Draw notes as a piano roll.
+
+    Parameters
+    ----------
+    notes : Score or note array
+        What to draw. With a Score, bar lines and track names are shown.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+    color_by : {'track', 'voice', 'velocity'}, default 'track'
+        What the colours show.
+    time : {'qn', 'sec'}, default 'qn'
+        Horizontal axis in quarter notes, or in seconds (needs a Score for its tempo map).
+    bar_lines : bool, default True
+        Draw bar lines (needs a Score).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from harmonia.symbolic import Score
+    >>> ax = pianoroll(Score([(0.0, 1.0, 60), (1.0, 2.0, 64)]))
+    >>> len(ax.patches)
+    2
+    """
+    plt = import_optional("matplotlib.pyplot", extra="plot", feature="pianoroll")
+    from matplotlib.patches import Rectangle
+
+    score = notes if hasattr(notes, "qn_to_sec") else None
+    arr = as_note_array(notes)
+    if time not in ("qn", "sec"):
+        raise ValueError(f"time must be 'qn' or 'sec', got {time!r}")
+    if time == "sec" and score is None:
+        raise ValueError("time='sec' needs a Score (for its tempo map), not a bare note array")
+    if color_by not in ("track", "voice", "velocity"):
+        raise ValueError(f"color_by must be 'track', 'voice' or 'velocity', got {color_by!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(12, 4))
+    start, end = arr["onset"], arr["onset"] + arr["duration"]
+    if time == "sec":
+        start, end = score.qn_to_sec(start), score.qn_to_sec(end)
+    cmap = plt.get_cmap("viridis" if color_by == "velocity" else "tab10")
+    if color_by == "velocity":
+        colors = cmap(arr["velocity"] / 127.0)
+    else:
+        colors = cmap(np.mod(arr[color_by].astype(int), 10))
+    for s, e, p, c in zip(start, end, arr["pitch"], colors):
+        ax.add_patch(Rectangle((s, p - 0.4), e - s, 0.8, facecolor=c, edgecolor="black", linewidth=0.3))
+    if arr.size:
+        ax.set_xlim(float(start.min()), float(end.max()))
+        ax.set_ylim(arr["pitch"].min() - 2, arr["pitch"].max() + 2)
+    if score is not None and bar_lines:
+        bars = score.bar_table()
+        xs = bars["onset"] if time == "qn" else score.qn_to_sec(bars["onset"])
+        for x, b in zip(xs, bars["bar"]):
+            ax.axvline(x, color="0.75", linewidth=0.6, zorder=0)
+            ax.text(x, 1.0, f" {b}", transform=ax.get_xaxis_transform(), fontsize=7, va="bottom", color="0.4")
+    if score is not None and color_by == "track" and len(score.tracks) > 1:
+        handles = [Rectangle((0, 0), 1, 1, color=cmap(i % 10)) for i in range(len(score.tracks))]
+        ax.legend(handles, [t.name for t in score.tracks], loc="upper right", fontsize=7)
+    ax.set_xlabel("quarter notes" if time == "qn" else "seconds")
+    ax.set_ylabel("MIDI pitch")
+    return ax
