@@ -1,0 +1,150 @@
+"""Harmonic analysis of Bach chorales against the expert analyses shipped with music21.
+
+For each of music21's 20 Riemenschneider analyses (see chorale_truth.py), per quarter-note frame:
+
+* local key: tonic and mode equal to the analysis' key;
+* chord: realized pitch-class set and bass pitch class equal;
+* full numeral: key and chord both right;
+* cadences: recall at the soprano's fermatas, precision of reported cadences against the fermatas.
+
+The music21 baseline is the one a user would write: ``chordify``, ``analyze("key")`` and
+``roman.romanNumeralFromChord``. Both run on the same frames in the same run.
+
+Usage: python benchmarks/bench_analysis.py [--speed]   (--speed: also time every chorale in music21's corpus)
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import numpy as np
+from _common import table
+from chorale_truth import FRAME_DTYPE, analysis_paths, load_truth, mask_of
+
+
+def music21_baseline(work: str, frames_qn: np.ndarray) -> np.ndarray:
+    """The music21 analysis sampled at ``frames_qn``."""
+    from music21 import corpus, roman
+
+    stream = corpus.parse(work)
+    key = stream.analyze("key")
+    chords = stream.chordify().flatten().notes
+    starts = np.array([float(c.offset) for c in chords])
+    out = np.zeros(frames_qn.size, dtype=FRAME_DTYPE)
+    out["onset"] = frames_qn
+    cache = {}
+    for i, t in enumerate(frames_qn):
+        k = int(np.searchsorted(starts, t + 1e-9, side="right") - 1)
+        if k < 0:
+            out["bass_pc"][i] = -1
+            continue
+        if k not in cache:
+            rn = roman.romanNumeralFromChord(chords[k], key)
+            cache[k] = (mask_of(p.pitchClass for p in rn.pitches), rn.bass().pitchClass)
+        out["chord_mask"][i], out["bass_pc"][i] = cache[k]
+    out["tonic_pc"] = key.tonic.pitchClass
+    out["minor"] = key.mode == "minor"
+    return out
+
+
+def harmonia_frames(analysis, frames_qn: np.ndarray) -> np.ndarray:
+    """harmonia's analysis sampled at ``frames_qn`` (chords table: onset, key tonic/mode, pc mask, bass)."""
+    chords = analysis.chords
+    starts = chords["onset"]
+    out = np.zeros(frames_qn.size, dtype=FRAME_DTYPE)
+    out["onset"] = frames_qn
+    k = np.clip(np.searchsorted(starts, frames_qn + 1e-9, side="right") - 1, 0, None)
+    out["tonic_pc"] = (chords["key_tonic_fifths"][k].astype(int) * 7) % 12
+    out["minor"] = chords["key_mode"][k] == 1
+    out["chord_mask"] = chords["pc_mask"][k]
+    out["bass_pc"] = chords["bass_pc"][k]
+    return out
+
+
+def scores(truth: np.ndarray, pred: np.ndarray) -> tuple[int, int, int]:
+    key = (truth["tonic_pc"] == pred["tonic_pc"]) & (truth["minor"] == pred["minor"])
+    chord = (truth["chord_mask"] == pred["chord_mask"]) & (truth["bass_pc"] == pred["bass_pc"])
+    return int(key.sum()), int(chord.sum()), int((key & chord).sum())
+
+
+def cadence_scores(fermatas: np.ndarray, cadence_onsets: np.ndarray, tolerance_qn: float = 1.0):
+    """(fermatas found, cadences reported, cadences at a fermata)."""
+    if cadence_onsets.size == 0:
+        return 0, 0, 0
+    found = sum(bool(np.any(np.abs(cadence_onsets - f) <= tolerance_qn)) for f in fermatas)
+    hits = sum(bool(np.any(np.abs(fermatas - c) <= tolerance_qn)) for c in cadence_onsets)
+    return found, int(cadence_onsets.size), hits
+
+
+def main() -> int:
+    import harmonia
+
+    analyze = getattr(harmonia, "analyze", None)
+    rows = []
+    total = {"frames": 0, "m21": np.zeros(3), "h": np.zeros(3), "m21_t": 0.0, "h_t": 0.0, "cad": np.zeros(4)}
+    for path in analysis_paths():
+        truth = load_truth(path)
+        fq = truth.frames["onset"]
+        t0 = time.perf_counter()
+        base = music21_baseline(truth.work, fq)
+        total["m21_t"] += time.perf_counter() - t0
+        b = scores(truth.frames, base)
+        total["m21"] += b
+        n = fq.size
+        total["frames"] += n
+        row = [truth.analysis.replace(".rntxt", ""), truth.work, n, *(f"{100 * x / n:.0f}" for x in b)]
+        if analyze is not None:
+            t0 = time.perf_counter()
+            result = analyze(truth.work)
+            total["h_t"] += time.perf_counter() - t0
+            h = scores(truth.frames, harmonia_frames(result, fq))
+            total["h"] += h
+            cad = cadence_scores(truth.fermatas_qn, result.cadences["onset"])
+            total["cad"] += (*cad, truth.fermatas_qn.size)
+            row += [f"{100 * x / n:.0f}" for x in h] + [f"{cad[0]}/{truth.fermatas_qn.size}"]
+        rows.append(row)
+    headers = ["analysis", "score", "frames", "m21 key %", "m21 chord %", "m21 numeral %"]
+    if analyze is not None:
+        headers += ["harmonia key %", "harmonia chord %", "harmonia numeral %", "fermatas found"]
+    n = total["frames"]
+    summary = ["**all**", "", n, *(f"**{100 * x / n:.1f}**" for x in total["m21"])]
+    if analyze is not None:
+        found, reported, hits, fermatas = total["cad"]
+        summary += [*(f"**{100 * x / n:.1f}**" for x in total["h"]), f"**{int(found)}/{int(fermatas)}**"]
+    rows.append(summary)
+    print(table(headers, rows))
+    if analyze is None:
+        print("\nharmonia.analyze is not available yet: only the music21 baseline was measured.")
+        return 0
+    found, reported, hits, fermatas = total["cad"]
+    print(f"\nCadences: recall at fermatas {100 * found / fermatas:.1f} % ({int(found)}/{int(fermatas)}), "
+          f"precision against fermatas {100 * hits / max(reported, 1):.1f} % ({int(hits)}/{int(reported)}).")
+    print(f"Time on these {len(rows) - 1} chorales: harmonia {total['h_t']:.2f} s, music21 baseline "
+          f"{total['m21_t']:.2f} s, ratio {total['m21_t'] / total['h_t']:.0f}x.")
+    if "--speed" in sys.argv:
+        speed_all(analyze)
+    return 0
+
+
+def speed_all(analyze) -> None:
+    """Analyze every Bach chorale in music21's corpus (parsing included), as the issue's speed target asks."""
+    from music21 import corpus
+
+    from harmonia.errors import HarmoniaError
+
+    works = sorted({str(p) for p in corpus.getComposer("bach") if p.suffix in (".mxl", ".krn", ".xml")})
+    t0 = time.perf_counter()
+    failed = 0
+    for w in works:
+        try:
+            analyze(w)
+        except HarmoniaError:
+            failed += 1
+    dt = time.perf_counter() - t0
+    print(f"All {len(works)} Bach files in music21's corpus: {dt:.1f} s ({1000 * dt / len(works):.0f} ms each), "
+          f"{failed} failed.")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
