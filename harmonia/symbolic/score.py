@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from harmonia.errors import InvalidScoreError, InvalidTempoError
+from harmonia.theory import timemap
 from harmonia.theory.key import format_key
 from harmonia.theory.notearray import (
     KEY_SIGNATURE_DTYPE,
@@ -35,7 +36,7 @@ from harmonia.theory.notearray import (
     as_note_array,
 )
 
-__all__ = ["TEMPO_RANGE_BPM", "Score", "Track", "beat_length_qn"]
+__all__ = ["TEMPO_RANGE_BPM", "Score", "Track"]
 
 #: Accepted tempo range in quarter notes per minute (inclusive).
 TEMPO_RANGE_BPM = (1.0, 1000.0)
@@ -59,20 +60,6 @@ class Track:
     def __post_init__(self) -> None:
         if not 0 <= int(self.program) <= 127:
             raise InvalidScoreError(f"track {self.name!r}: GM program {self.program} is outside 0-127")
-
-
-def beat_length_qn(numerator: int, denominator: int) -> float:
-    """Length of one beat in quarter notes: dotted for compound metres (6/8, 9/8, 12/16 ...).
-
-    Examples
-    --------
-    >>> beat_length_qn(4, 4), beat_length_qn(6, 8), beat_length_qn(2, 2), beat_length_qn(3, 8)
-    (1.0, 1.5, 2.0, 0.5)
-    """
-    unit = 4.0 / denominator
-    if numerator % 3 == 0 and numerator > 3 and denominator >= 8:
-        return 3 * unit
-    return unit
 
 
 def _label(source: str | None) -> str:
@@ -266,28 +253,11 @@ class Score:
         Returns
         -------
         numpy.ndarray
-            Structured rows ``(bar, onset, length, numerator, denominator)``; bar 0 is the pickup when
-            :attr:`pickup_qn` > 0.  Lengths are in quarter notes.
+            Rows ``(bar, onset, length, numerator, denominator)``
+            (:data:`~harmonia.theory.timemap.BAR_DTYPE`); bar 0 is the pickup when :attr:`pickup_qn` > 0.
         """
         end = self.duration_qn if until_qn is None else float(until_qn)
-        rows: list[tuple[int, float, float, int, int]] = []
-        ts = self.time_signatures
-        if self.pickup_qn > 0:
-            rows.append((0, 0.0, self.pickup_qn, int(ts["numerator"][0]), int(ts["denominator"][0])))
-        t, bar = self.pickup_qn, 1
-        for k in range(ts.size):
-            num, den = int(ts["numerator"][k]), int(ts["denominator"][k])
-            length = num * 4.0 / den
-            seg_end = ts["onset"][k + 1] if k + 1 < ts.size else np.inf
-            seg_end = max(seg_end, t)
-            while t < seg_end - 1e-9 and (t < end - 1e-9 or bar == 1):
-                rows.append((bar, t, length, num, den))
-                t += length
-                bar += 1
-            if t >= end - 1e-9 and bar > 1:
-                break
-        dtype = [("bar", "<i4"), ("onset", "<f8"), ("length", "<f8"), ("numerator", "<i2"), ("denominator", "<i2")]
-        return np.array(rows, dtype=dtype)
+        return timemap.bar_table(self.time_signatures, pickup_qn=self.pickup_qn, until_qn=end)
 
     def qn_to_bar_beat(self, qn: Any) -> tuple[Any, Any]:
         """Convert quarter-note positions to ``(bar, beat)``.
@@ -301,18 +271,7 @@ class Score:
         >>> s.qn_to_bar_beat([0.0, 1.5, 2.0, 3.0, 4.5])
         (array([0, 1, 1, 1, 2]), array([2.        , 1.        , 1.33333333, 2.        , 1.        ]))
         """
-        q = np.asarray(qn, dtype=float)
-        table = self.bar_table(until_qn=max(float(np.max(q, initial=0.0)) + 1e-6, self.duration_qn))
-        i = np.clip(np.searchsorted(table["onset"], q + 1e-9, side="right") - 1, 0, None)
-        beat_len = np.array([beat_length_qn(n, d) for n, d in zip(table["numerator"], table["denominator"])])
-        full_len = table["numerator"] * 4.0 / table["denominator"]
-        offset = q - table["onset"][i]
-        offset = np.where(table["bar"][i] == 0, offset + full_len[i] - table["length"][i], offset)
-        beat = 1.0 + offset / beat_len[i]
-        bar = table["bar"][i]
-        if q.ndim == 0:
-            return int(bar), float(beat)
-        return bar.astype(int), beat
+        return timemap.qn_to_bar_beat(qn, self.time_signatures, pickup_qn=self.pickup_qn)
 
     def bar_beat_to_qn(self, bar: Any, beat: Any = 1.0) -> Any:
         """Convert ``(bar, beat)`` to quarter notes (inverse of :meth:`qn_to_bar_beat`).
@@ -323,20 +282,7 @@ class Score:
         >>> s.bar_beat_to_qn(2, 1.5)
         3.5
         """
-        b = np.asarray(bar, dtype=int)
-        beat_arr = np.asarray(beat, dtype=float)
-        scalar = b.ndim == 0 and beat_arr.ndim == 0
-        b, beat_arr = np.broadcast_arrays(np.atleast_1d(b), np.atleast_1d(beat_arr))
-        table = self._bars_through(int(b.max(initial=0)))
-        idx = np.searchsorted(table["bar"], b)
-        if np.any(idx >= table.size) or np.any(table["bar"][np.minimum(idx, table.size - 1)] != b):
-            raise ValueError(f"bar number(s) out of range: {b.tolist()}")
-        beat_len = np.array([beat_length_qn(n, d) for n, d in zip(table["numerator"][idx], table["denominator"][idx])])
-        full_len = table["numerator"][idx] * 4.0 / table["denominator"][idx]
-        offset = (beat_arr - 1.0) * beat_len
-        offset = np.where(b == 0, offset - (full_len - table["length"][idx]), offset)
-        out = table["onset"][idx] + offset
-        return float(out[0]) if scalar else out
+        return timemap.bar_beat_to_qn(bar, beat, self.time_signatures, pickup_qn=self.pickup_qn)
 
     def _bars_through(self, bar: int) -> np.ndarray:
         """The bar table, extended past the music if needed so that it reaches ``bar``."""
