@@ -27,7 +27,9 @@ from harmonia.theory.notearray import TIME_SIGNATURE_DTYPE
 __all__ = ["BAR_DTYPE", "bar_beat_to_qn", "bar_table", "beat_length_qn", "metric_level", "qn_to_bar_beat"]
 
 #: One row per bar: number, onset and length in quarter notes, and its time signature.
-BAR_DTYPE = np.dtype([("bar", "<i4"), ("onset", "<f8"), ("length", "<f8"), ("numerator", "<i2"), ("denominator", "<i2")])
+BAR_DTYPE = np.dtype(
+    [("bar", "<i4"), ("onset", "<f8"), ("length", "<f8"), ("numerator", "<i2"), ("denominator", "<i2")]
+)
 
 
 def beat_length_qn(numerator: int, denominator: int) -> float:

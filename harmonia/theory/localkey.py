@@ -1,0 +1,189 @@
+"""Local keys over time: a hidden Markov model over the 24 major and minor keys.
+
+Each chord span (see :mod:`harmonia.theory.segment`) is an observation.  Its evidence for a key combines
+
+* the pitch classes that sound in it, scored with a key profile used as a probability of each scale
+  degree being present (Temperley's Bayesian key model), and
+* the chord itself: diatonic chords of the key are expected, applied dominants and leading-tone chords of
+  the key's diatonic triads less so, anything else least (this keeps a lone ``V/V`` a tonicization
+  instead of a modulation).
+
+Both are weighted by the span's duration, so a key must be confirmed by time and not by one chord.
+Viterbi decoding with a fixed cost per key change then finds the most likely sequence of keys.  Keys are
+indexed 0-23: ``tonic_pc`` for major keys and ``12 + tonic_pc`` for minor keys.
+
+References
+----------
+.. [1] D. Temperley, *Music and Probability*. MIT Press, 2007, ch. 4 (the key model this follows).
+.. [2] C. L. Krumhansl, *Cognitive Foundations of Musical Pitch*. Oxford University Press, 1990.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["chord_key_fit", "decode_keys", "key_index", "presence_loglik", "viterbi"]
+
+# Chords expected in each mode, as (root interval above the tonic, quality names). Minor mode admits the
+# chords of the natural, harmonic and melodic forms.
+_DIATONIC = {
+    "major": {0: ("maj", "maj7"), 2: ("min", "min7"), 4: ("min", "min7"), 5: ("maj", "maj7"),
+              7: ("maj", "dom7"), 9: ("min", "min7"), 11: ("dim", "hdim7")},
+    "minor": {0: ("min", "min7"), 2: ("dim", "hdim7", "min", "min7"), 3: ("maj", "maj7", "aug"),
+              5: ("min", "min7", "maj", "dom7"), 7: ("maj", "dom7", "min", "min7"), 8: ("maj", "maj7"),
+              10: ("maj", "dom7"), 11: ("dim", "dim7", "hdim7")},
+}
+_APPLIED = ("maj", "dom7", "dim", "dim7", "hdim7")  # dominant-function chords that tonicize a degree
+
+
+def key_index(tonic_pc: int, mode: str) -> int:
+    """Index (0-23) of a key: major keys 0-11 by tonic, minor keys 12-23.
+
+    Examples
+    --------
+    >>> key_index(9, "minor"), key_index(7, "major")
+    (21, 7)
+    """
+    return int(tonic_pc) % 12 + (12 if mode == "minor" else 0)
+
+
+def chord_key_fit(names: tuple[str, ...], *, applied: float = -1.0, other: float = -2.5) -> np.ndarray:
+    """Log-weight of each chord (quality index x root pc) in each of the 24 keys.
+
+    Diatonic chords get 0, chords that act as dominant (major, dominant seventh) or leading-tone chord
+    (diminished, half- and fully-diminished seventh) of a diatonic major or minor triad get ``applied``,
+    everything else ``other``.
+
+    Parameters
+    ----------
+    names : tuple of str
+        Quality names, as in :class:`harmonia.theory.segment.ChordVocabulary`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(len(names), 12, 24)``.
+    """
+    out = np.full((len(names), 12, 24), float(other))
+    for k in range(24):
+        tonic, mode = k % 12, ("major" if k < 12 else "minor")
+        table = _DIATONIC[mode]
+        targets = [d for d, quals in table.items() if any(q in ("maj", "min") for q in quals)]
+        for q, name in enumerate(names):
+            for r in range(12):
+                degree = (r - tonic) % 12
+                if name in table.get(degree, ()):
+                    out[q, r, k] = 0.0
+                elif name in _APPLIED and degree != 0:
+                    # root a fifth above (V of) or a semitone below (viio of) a diatonic triad's root
+                    for d in targets:
+                        if d == 0:
+                            continue
+                        if name in ("maj", "dom7") and (d + 7) % 12 == degree:
+                            out[q, r, k] = max(out[q, r, k], applied)
+                        if name in ("dim", "dim7", "hdim7") and (d - 1) % 12 == degree:
+                            out[q, r, k] = max(out[q, r, k], applied)
+    return out
+
+
+def presence_loglik(presence: np.ndarray, profile: np.ndarray) -> np.ndarray:
+    """Log-likelihood of pitch-class presence vectors under each of the 24 keys.
+
+    Parameters
+    ----------
+    presence : numpy.ndarray
+        Shape ``(n, 12)``, in [0, 1]: how present each pitch class is in each observation.
+    profile : numpy.ndarray
+        Shape ``(2, 12)``: probability that each scale degree (from the tonic) is present, major then minor.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n, 24)``.
+    """
+    p = np.clip(np.asarray(profile, dtype=float), 1e-3, 1 - 1e-3)
+    # rolled[k, pc] = probability that pitch class pc is present in key k
+    rolled = np.empty((24, 12))
+    for k in range(24):
+        rolled[k] = np.roll(p[k // 12], k % 12)
+    x = np.asarray(presence, dtype=float)
+    return x @ np.log(rolled).T + (1 - x) @ np.log(1 - rolled).T
+
+
+@njit(cache=True)
+def _viterbi_kernel(emission, switch_cost):  # pragma: no cover - compiled
+    n, k = emission.shape
+    score = emission[0].copy()
+    back = np.zeros((n, k), dtype=np.int64)
+    for t in range(1, n):
+        best_prev = np.argmax(score)
+        best_val = score[best_prev]
+        new = np.empty(k)
+        for j in range(k):
+            stay = score[j]
+            move = best_val - switch_cost
+            if stay >= move:
+                new[j] = stay + emission[t, j]
+                back[t, j] = j
+            else:
+                new[j] = move + emission[t, j]
+                back[t, j] = best_prev
+        score = new
+    path = np.zeros(n, dtype=np.int64)
+    path[n - 1] = np.argmax(score)
+    for t in range(n - 1, 0, -1):
+        path[t - 1] = back[t, path[t]]
+    return path
+
+
+def viterbi(emission: np.ndarray, *, switch_cost: float) -> np.ndarray:
+    """Most likely state sequence when every change of state costs ``switch_cost`` (log units).
+
+    Examples
+    --------
+    >>> e = np.array([[0.0, -5], [0.0, -5], [-1, 0.0], [0.0, -5]])
+    >>> viterbi(e, switch_cost=3.0).tolist()
+    [0, 0, 0, 0]
+    >>> viterbi(e, switch_cost=0.5).tolist()
+    [0, 0, 1, 0]
+    """
+    e = np.ascontiguousarray(emission, dtype=float)
+    if e.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    return _viterbi_kernel(e, float(switch_cost))
+
+
+def decode_keys(
+    presence: np.ndarray,
+    duration_qn: np.ndarray,
+    chord_fit: np.ndarray,
+    *,
+    profile: np.ndarray,
+    switch_cost: float = 6.0,
+    chord_weight: float = 1.0,
+) -> np.ndarray:
+    """Local key of every observation (chord span).
+
+    Parameters
+    ----------
+    presence : numpy.ndarray
+        ``(n, 12)`` pitch-class presence of each span.
+    duration_qn : numpy.ndarray
+        ``(n,)`` span lengths in quarter notes (evidence is scaled by them).
+    chord_fit : numpy.ndarray
+        ``(n, 24)`` log-weight of each span's chord in each key (rows of :func:`chord_key_fit`).
+    profile : numpy.ndarray
+        ``(2, 12)`` presence profile (see :func:`presence_loglik`).
+    switch_cost : float, default 6
+        Cost of a modulation, in the units of one quarter note of evidence.
+    chord_weight : float, default 1
+        Weight of the chord term against the pitch-class term.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Key index (0-23) per span.
+    """
+    emission = (presence_loglik(presence, profile) + chord_weight * chord_fit) * np.asarray(duration_qn)[:, None]
+    return viterbi(emission, switch_cost=switch_cost)

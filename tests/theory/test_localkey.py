@@ -1,0 +1,46 @@
+"""The key HMM: Viterbi against brute force, and keys of simple music."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from harmonia.theory.localkey import chord_key_fit, key_index, presence_loglik, viterbi
+from harmonia.theory.segment import default_vocabulary
+from tests.reference.viterbi_reference import viterbi_brute_force
+
+
+@given(
+    arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(1, 3)), elements=st.floats(-5, 5)),
+    st.floats(0, 4),
+)
+def test_viterbi_finds_the_best_path(emission, cost):
+    path = viterbi(emission, switch_cost=cost)
+    score = emission[np.arange(len(path)), path].sum() - cost * np.count_nonzero(np.diff(path))
+    assert np.isclose(score, viterbi_brute_force(emission, cost))
+
+
+def test_chord_key_fit_table():
+    names = default_vocabulary().names
+    fit = chord_key_fit(names, applied=-1.0, other=-2.5)
+    q = {n: i for i, n in enumerate(names)}
+    c, a_minor = key_index(0, "major"), key_index(9, "minor")
+    assert fit[q["maj"], 7, c] == 0 and fit[q["dom7"], 7, c] == 0  # V, V7
+    assert fit[q["dom7"], 2, c] == -1.0  # V7/V
+    assert fit[q["dim7"], 6, c] == -1.0  # viio7/V
+    assert fit[q["maj"], 1, c] == -2.5  # Db major in C is neither
+    assert fit[q["maj"], 4, a_minor] == 0 and fit[q["maj"], 7, a_minor] == 0  # V and VII in a minor
+
+
+@given(st.integers(0, 11))
+def test_presence_likelihood_is_transposition_invariant(shift):
+    from harmonia.theory.analysis import TEMPERLEY_PRESENCE
+
+    scale = np.zeros((1, 12))
+    scale[0, [0, 2, 4, 5, 7, 9, 11]] = 1
+    base = presence_loglik(scale, TEMPERLEY_PRESENCE)[0]
+    moved = presence_loglik(np.roll(scale, shift, axis=1), TEMPERLEY_PRESENCE)[0]
+    assert np.allclose(np.roll(base[:12], shift), moved[:12]) and np.allclose(np.roll(base[12:], shift), moved[12:])
+    assert int(np.argmax(base)) == key_index(0, "major")
