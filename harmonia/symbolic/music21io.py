@@ -143,6 +143,7 @@ def from_music21(stream: Any, *, source: str | None = None) -> Score:
         key_signatures=_dedupe(keys),
         tracks=tracks,
         pickup_qn=_pickup(ref),
+        measures=_measures(ref),
         metadata=metadata,
     )
 
@@ -208,6 +209,27 @@ def _dedupe(rows: list[tuple]) -> list[tuple]:
         else:
             out.append(row)
     return out
+
+
+def _measures(part: Any) -> np.ndarray | None:
+    """The part's measures as a bar table (number, onset, length, padding, time signature)."""
+    from music21 import stream as m21stream
+
+    from harmonia.theory.timemap import BAR_DTYPE
+
+    measures = part.getElementsByClass(m21stream.Measure)
+    if not measures:
+        return None
+    rows = []
+    num, den = 4, 4
+    for m in measures:
+        if m.timeSignature is not None:
+            num, den = m.timeSignature.numerator, m.timeSignature.denominator
+        length = float(m.duration.quarterLength)
+        if length <= 0:
+            continue
+        rows.append((int(m.number), float(m.getOffsetBySite(part)), length, float(m.paddingLeft), num, den))
+    return np.array(rows, dtype=BAR_DTYPE)
 
 
 def _pickup(part: Any) -> float:
@@ -291,8 +313,10 @@ def to_music21(score: Score):
         for b in range(bars.size):
             m = m21stream.Measure(number=int(bars["bar"][b]))
             full = bars["numerator"][b] * 4.0 / bars["denominator"][b]
-            if bars["bar"][b] == 0:
-                m.paddingLeft = float(full - bars["length"][b])
+            if bars["padding"][b] > 0:
+                m.paddingLeft = float(bars["padding"][b])
+            if bars["length"][b] + bars["padding"][b] < full - 1e-9:
+                m.paddingRight = float(full - bars["length"][b] - bars["padding"][b])
             measures.append(m)
         for off, num, den in score.time_signatures.tolist():
             b = _bar_at(bars, off)

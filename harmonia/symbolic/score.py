@@ -9,6 +9,9 @@ indices, and line-of-fifths spellings.  Beside the notes it keeps
 * ``key_signatures``: rows ``(onset, fifths, mode)``, possibly empty;
 * ``tracks``: one :class:`Track` (name, General MIDI program, drum flag) per track index;
 * ``pickup_qn``: the length of an anacrusis (bar 0), 0 when the music starts on a downbeat;
+* ``measures``: the notated measures (:data:`~harmonia.theory.timemap.BAR_DTYPE`) when the score came
+  from notation, so that irregular and split bars keep their numbers; None for MIDI, where bars follow
+  from the time signatures;
 * ``metadata``: a dict (title, composer, source ...).
 
 Methods that change something return a new Score.  Positions convert between quarter notes, seconds
@@ -83,6 +86,8 @@ class Score:
         One per track index used by the notes; default unnamed piano tracks.
     pickup_qn : float, default 0
         Length of an anacrusis before the first full bar.
+    measures : numpy.ndarray, optional
+        The notated measures (rows of :data:`~harmonia.theory.timemap.BAR_DTYPE`, sorted by onset).
     metadata : dict, optional
         Free-form information (``title``, ``composer``, ``source`` ...).
 
@@ -103,7 +108,16 @@ class Score:
     (1, 3.5)
     """
 
-    __slots__ = ("_notes", "key_signatures", "metadata", "pickup_qn", "tempos", "time_signatures", "tracks")
+    __slots__ = (
+        "_notes",
+        "key_signatures",
+        "measures",
+        "metadata",
+        "pickup_qn",
+        "tempos",
+        "time_signatures",
+        "tracks",
+    )
 
     def __init__(
         self,
@@ -114,6 +128,7 @@ class Score:
         key_signatures: Any = None,
         tracks: Sequence[Track] | None = None,
         pickup_qn: float = 0.0,
+        measures: np.ndarray | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> None:
         self.metadata: dict[str, Any] = dict(metadata or {})
@@ -149,6 +164,13 @@ class Score:
         self.pickup_qn = float(pickup_qn)
         if not 0 <= self.pickup_qn:
             raise InvalidScoreError(f"{where}pickup_qn must be >= 0, got {pickup_qn}")
+        self.measures = None
+        if measures is not None and len(measures):
+            m = np.array(measures, dtype=timemap.BAR_DTYPE)
+            if np.any(np.diff(m["onset"]) < -1e-9) or np.any(m["length"] <= 0):
+                raise InvalidScoreError(f"{where}measures must be sorted by onset and have positive lengths")
+            m.flags.writeable = False
+            self.measures = m
 
     # -- basic properties ---------------------------------------------------------------------
     @property
@@ -180,7 +202,7 @@ class Score:
         """Number of bars that hold music (the pickup bar not counted)."""
         if not self.n_notes:
             return 0
-        bar, _ = self.qn_to_bar_beat(np.nextafter(self.duration_qn, -np.inf))
+        bar, _ = self.qn_to_bar_beat(self.duration_qn - 1e-6)
         return int(bar)
 
     @property
@@ -205,6 +227,7 @@ class Score:
             "key_signatures": self.key_signatures,
             "tracks": self.tracks,
             "pickup_qn": self.pickup_qn,
+            "measures": self.measures,
             "metadata": self.metadata,
         }
         kwargs.update(changes)
@@ -250,20 +273,24 @@ class Score:
     def bar_table(self, until_qn: float | None = None) -> np.ndarray:
         """Every bar up to ``until_qn`` (default: the end of the music).
 
+        The notated measures when the score has them (extended with regular bars past their end), else
+        the bars implied by the time signatures and the pickup.
+
         Returns
         -------
         numpy.ndarray
-            Rows ``(bar, onset, length, numerator, denominator)``
-            (:data:`~harmonia.theory.timemap.BAR_DTYPE`); bar 0 is the pickup when :attr:`pickup_qn` > 0.
+            Rows of :data:`~harmonia.theory.timemap.BAR_DTYPE`; bar 0 is the pickup.
         """
         end = self.duration_qn if until_qn is None else float(until_qn)
+        if self.measures is not None:
+            return timemap.extend_bars(self.measures, end)
         return timemap.bar_table(self.time_signatures, pickup_qn=self.pickup_qn, until_qn=end)
 
     def qn_to_bar_beat(self, qn: Any) -> tuple[Any, Any]:
         """Convert quarter-note positions to ``(bar, beat)``.
 
         Bars count from 1 (0 is the pickup); beats count from 1 in the time signature's beat unit, and
-        the beats of a pickup bar are numbered as the last beats of a full bar (as music21 does).
+        the beats of an incomplete measure are numbered from where it sits in a full bar (as music21 does).
 
         Examples
         --------
@@ -271,7 +298,7 @@ class Score:
         >>> s.qn_to_bar_beat([0.0, 1.5, 2.0, 3.0, 4.5])
         (array([0, 1, 1, 1, 2]), array([2.        , 1.        , 1.33333333, 2.        , 1.        ]))
         """
-        return timemap.qn_to_bar_beat(qn, self.time_signatures, pickup_qn=self.pickup_qn)
+        return timemap.qn_to_bar_beat(qn, self.bar_table())
 
     def bar_beat_to_qn(self, bar: Any, beat: Any = 1.0) -> Any:
         """Convert ``(bar, beat)`` to quarter notes (inverse of :meth:`qn_to_bar_beat`).
@@ -282,15 +309,12 @@ class Score:
         >>> s.bar_beat_to_qn(2, 1.5)
         3.5
         """
-        return timemap.bar_beat_to_qn(bar, beat, self.time_signatures, pickup_qn=self.pickup_qn)
+        return timemap.bar_beat_to_qn(bar, beat, self.bar_table())
 
-    def _bars_through(self, bar: int) -> np.ndarray:
-        """The bar table, extended past the music if needed so that it reaches ``bar``."""
-        table = self.bar_table()
-        if table.size and int(table["bar"][-1]) < bar:
-            extra = (bar - int(table["bar"][-1]) + 1) * float(table["length"][-1])
-            table = self.bar_table(until_qn=float(table["onset"][-1]) + extra)
-        return table
+    def metric_level(self, qn: Any) -> np.ndarray:
+        """Metric strength of positions (0 downbeat ... 4 weaker than a quarter beat); see
+        :func:`harmonia.theory.timemap.metric_level`."""
+        return timemap.metric_level(qn, self.bar_table())
 
     # -- slicing ----------------------------------------------------------------------------------
     def slice_time(self, start_qn: float, end_qn: float, *, clip: bool = True, shift: bool = True) -> Score:
@@ -326,20 +350,23 @@ class Score:
             sel = n[(n["onset"] >= start_qn) & (n["onset"] < end_qn)].copy()
         delta = start_qn if shift else 0.0
         sel["onset"] -= delta
-        pickup = 0.0
-        if shift:
-            bar, _ = self.qn_to_bar_beat(start_qn)
-            table = self.bar_table(until_qn=start_qn + 1e-6)
-            row = table[table["bar"] == bar][0]
-            into_bar = start_qn - row["onset"]
-            if into_bar > 1e-9 or bar == 0:  # starts inside a bar, or on the score's own pickup
-                pickup = row["length"] - into_bar
+        if not shift:
+            return self.replace(notes=sel)
+        # the measures of the span, keeping their numbers; a measure cut by the start becomes a pickup
+        bars = self.bar_table(until_qn=end_qn)
+        bars = bars[(bars["onset"] + bars["length"] > start_qn + 1e-9) & (bars["onset"] < end_qn - 1e-9)].copy()
+        cut = start_qn - bars["onset"][0]
+        bars["length"][0] -= cut
+        bars["padding"][0] += cut
+        bars["onset"] -= start_qn
+        bars["onset"][0] = 0.0
         return self.replace(
             notes=sel,
             time_signatures=_shift_map(self.time_signatures, delta),
             tempos=_shift_map(self.tempos, delta),
             key_signatures=_shift_map(self.key_signatures, delta),
-            pickup_qn=pickup if shift else self.pickup_qn,
+            pickup_qn=float(bars["length"][0]) if bars["padding"][0] > 1e-9 else 0.0,
+            measures=bars,
         )
 
     def slice_bars(self, first: int, last: int) -> Score:
@@ -353,7 +380,10 @@ class Score:
         """
         if last < first:
             raise ValueError(f"bar range {first}-{last} is empty")
-        table = self._bars_through(last)
+        table = self.bar_table()
+        if int(table["bar"][-1]) < last:
+            full = table["numerator"][-1] * 4.0 / table["denominator"][-1]
+            table = self.bar_table(until_qn=float(table["onset"][-1] + full * (last - int(table["bar"][-1]) + 1)))
         rows = table[(table["bar"] >= first) & (table["bar"] <= last)]
         if rows.size == 0:
             raise ValueError(f"no bars {first}-{last}; the score has bars {table['bar'][0]}-{table['bar'][-1]}")
