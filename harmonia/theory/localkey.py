@@ -9,7 +9,8 @@ Each chord span (see :mod:`harmonia.theory.segment`) is an observation.  Its evi
   instead of a modulation).
 
 Both are weighted by the span's duration, so a key must be confirmed by time and not by one chord.
-Viterbi decoding with a fixed cost per key change then finds the most likely sequence of keys.  Keys are
+Viterbi decoding then finds the most likely sequence of keys, where a modulation costs more when it goes
+to a key that is not closely related (one whose signature differs by more than one accidental).  Keys are
 indexed 0-23: ``tonic_pc`` for major keys and ``12 + tonic_pc`` for minor keys.
 
 References
@@ -23,7 +24,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["chord_key_fit", "decode_keys", "key_index", "presence_loglik", "viterbi"]
+__all__ = [
+    "chord_key_fit",
+    "closely_related",
+    "decode_keys",
+    "key_index",
+    "key_transition_cost",
+    "presence_loglik",
+    "viterbi",
+]
 
 # Chords expected in each mode, as (root interval above the tonic, quality names). Minor mode admits the
 # chords of the natural, harmonic and melodic forms.
@@ -112,24 +121,23 @@ def presence_loglik(presence: np.ndarray, profile: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True)
-def _viterbi_kernel(emission, switch_cost):  # pragma: no cover - compiled
+def _viterbi_kernel(emission, cost):  # pragma: no cover - compiled
     n, k = emission.shape
     score = emission[0].copy()
     back = np.zeros((n, k), dtype=np.int64)
+    new = np.empty(k)
     for t in range(1, n):
-        best_prev = np.argmax(score)
-        best_val = score[best_prev]
-        new = np.empty(k)
         for j in range(k):
-            stay = score[j]
-            move = best_val - switch_cost
-            if stay >= move:
-                new[j] = stay + emission[t, j]
-                back[t, j] = j
-            else:
-                new[j] = move + emission[t, j]
-                back[t, j] = best_prev
-        score = new
+            best = -np.inf
+            arg = 0
+            for i in range(k):
+                v = score[i] - cost[i, j]
+                if v > best:
+                    best = v
+                    arg = i
+            new[j] = best + emission[t, j]
+            back[t, j] = arg
+        score[:] = new
     path = np.zeros(n, dtype=np.int64)
     path[n - 1] = np.argmax(score)
     for t in range(n - 1, 0, -1):
@@ -137,21 +145,68 @@ def _viterbi_kernel(emission, switch_cost):  # pragma: no cover - compiled
     return path
 
 
-def viterbi(emission: np.ndarray, *, switch_cost: float) -> np.ndarray:
-    """Most likely state sequence when every change of state costs ``switch_cost`` (log units).
+def viterbi(emission: np.ndarray, *, switch_cost: float | np.ndarray) -> np.ndarray:
+    """Most likely state sequence when moving from state i to state j costs ``switch_cost[i, j]``.
+
+    Parameters
+    ----------
+    emission : numpy.ndarray
+        ``(n, k)`` log-evidence of each state at each step.
+    switch_cost : float or numpy.ndarray
+        The cost of any change of state, or a ``(k, k)`` matrix of costs (log units; the diagonal should
+        be 0).
 
     Examples
     --------
     >>> e = np.array([[0.0, -5], [0.0, -5], [-1, 0.0], [0.0, -5]])
     >>> viterbi(e, switch_cost=3.0).tolist()
     [0, 0, 0, 0]
-    >>> viterbi(e, switch_cost=0.5).tolist()
+    >>> viterbi(e, switch_cost=0.25).tolist()
     [0, 0, 1, 0]
     """
     e = np.ascontiguousarray(emission, dtype=float)
     if e.shape[0] == 0:
         return np.zeros(0, dtype=np.int64)
-    return _viterbi_kernel(e, float(switch_cost))
+    cost = np.asarray(switch_cost, dtype=float)
+    if cost.ndim == 0:
+        cost = np.full((e.shape[1], e.shape[1]), float(cost))
+        np.fill_diagonal(cost, 0.0)
+    if cost.shape != (e.shape[1], e.shape[1]):
+        raise ValueError(f"switch_cost must be a scalar or a {e.shape[1]}x{e.shape[1]} matrix, got {cost.shape}")
+    return _viterbi_kernel(e, np.ascontiguousarray(cost))
+
+
+def closely_related(a: int, b: int) -> bool:
+    """Whether keys ``a`` and ``b`` (indices 0-23) are closely related.
+
+    The close keys of a key are its relative, its dominant and subdominant, the relative's dominant and
+    subdominant (the keys whose signatures differ by at most one accidental), and its parallel key.
+
+    Examples
+    --------
+    >>> C = key_index(0, "major")
+    >>> G, a, e, c, F_sharp = (key_index(7, "major"), key_index(9, "minor"), key_index(4, "minor"),
+    ...                        key_index(0, "minor"), key_index(6, "major"))
+    >>> [closely_related(C, k) for k in (G, a, e, c, F_sharp)]
+    [True, True, True, True, False]
+    """
+    ta, tb = a % 12, b % 12
+    minor_a, minor_b = a >= 12, b >= 12
+    if ta == tb:
+        return True  # the same key or its parallel
+    # key signatures, as the line-of-fifths position (mod 12) of the relative major's tonic
+    sig_a = ((ta + 3 * minor_a) * 7) % 12
+    sig_b = ((tb + 3 * minor_b) * 7) % 12
+    return (sig_a - sig_b) % 12 in (0, 1, 11)
+
+
+def key_transition_cost(*, close: float = 4.0, far: float = 8.0) -> np.ndarray:
+    """``(24, 24)`` modulation costs: ``close`` between closely related keys, ``far`` otherwise."""
+    out = np.array(
+        [[0.0 if a == b else (close if closely_related(a, b) else far) for b in range(24)] for a in range(24)]
+    )
+    out.flags.writeable = False
+    return out
 
 
 def decode_keys(
@@ -160,8 +215,8 @@ def decode_keys(
     chord_fit: np.ndarray,
     *,
     profile: np.ndarray,
-    switch_cost: float = 6.0,
-    chord_weight: float = 1.0,
+    switch_cost: float | np.ndarray | None = None,
+    chord_weight: float = 0.5,
 ) -> np.ndarray:
     """Local key of every observation (chord span).
 
@@ -175,9 +230,10 @@ def decode_keys(
         ``(n, 24)`` log-weight of each span's chord in each key (rows of :func:`chord_key_fit`).
     profile : numpy.ndarray
         ``(2, 12)`` presence profile (see :func:`presence_loglik`).
-    switch_cost : float, default 6
-        Cost of a modulation, in the units of one quarter note of evidence.
-    chord_weight : float, default 1
+    switch_cost : float or numpy.ndarray, optional
+        Cost of a modulation, in the units of one quarter note of evidence: a scalar, or a ``(24, 24)``
+        matrix; by default :func:`key_transition_cost` (4 to a closely related key, 8 to others).
+    chord_weight : float, default 0.5
         Weight of the chord term against the pitch-class term.
 
     Returns
@@ -186,4 +242,5 @@ def decode_keys(
         Key index (0-23) per span.
     """
     emission = (presence_loglik(presence, profile) + chord_weight * chord_fit) * np.asarray(duration_qn)[:, None]
-    return viterbi(emission, switch_cost=switch_cost)
+    cost = key_transition_cost() if switch_cost is None else switch_cost
+    return viterbi(emission, switch_cost=cost)

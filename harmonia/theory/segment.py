@@ -26,6 +26,7 @@ References
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
@@ -83,6 +84,7 @@ def default_vocabulary() -> ChordVocabulary:
     return ChordVocabulary(tuple(t[0] for t in table), tuple(t[1] for t in table), tuple(t[2] for t in table))
 
 
+@functools.lru_cache(maxsize=16)
 def _templates(vocab: ChordVocabulary) -> tuple[np.ndarray, ...]:
     n_q = len(vocab.names)
     pcs = np.full((12 * n_q, 4), -1, dtype=np.int64)
@@ -102,6 +104,8 @@ def _templates(vocab: ChordVocabulary) -> tuple[np.ndarray, ...]:
             third[t] = (r + thirds[0]) % 12 if thirds else -1
             prior[t] = pr
             quality[t] = q
+    for arr in (pcs, mask, root, third, prior, quality):
+        arr.flags.writeable = False
     return pcs, mask, root, third, prior, quality
 
 

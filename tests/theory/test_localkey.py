@@ -2,24 +2,45 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from harmonia.theory.localkey import chord_key_fit, key_index, presence_loglik, viterbi
+from harmonia.theory.localkey import (
+    chord_key_fit,
+    closely_related,
+    key_index,
+    key_transition_cost,
+    presence_loglik,
+    viterbi,
+)
 from harmonia.theory.segment import default_vocabulary
 from tests.reference.viterbi_reference import viterbi_brute_force
 
 
 @given(
     arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(1, 3)), elements=st.floats(-5, 5)),
-    st.floats(0, 4),
+    st.floats(0, 4) | arrays(np.float64, (3, 3), elements=st.floats(0, 4)),
 )
 def test_viterbi_finds_the_best_path(emission, cost):
-    path = viterbi(emission, switch_cost=cost)
-    score = emission[np.arange(len(path)), path].sum() - cost * np.count_nonzero(np.diff(path))
-    assert np.isclose(score, viterbi_brute_force(emission, cost))
+    k = emission.shape[1]
+    matrix = np.full((k, k), cost) if np.ndim(cost) == 0 else np.array(cost)[:k, :k]
+    np.fill_diagonal(matrix, 0.0)
+    path = viterbi(emission, switch_cost=matrix)
+    score = emission[np.arange(len(path)), path].sum() - sum(matrix[a, b] for a, b in itertools.pairwise(path))
+    assert np.isclose(score, viterbi_brute_force(emission, matrix))
+
+
+def test_every_key_has_six_close_keys():
+    related = np.array([[closely_related(a, b) for b in range(24)] for a in range(24)])
+    assert (related == related.T).all()
+    assert (related.sum(axis=1) == 7).all()  # itself, relative, parallel, two neighbours of each mode
+    cost = key_transition_cost(close=4.0, far=8.0)
+    assert cost[key_index(0, "major"), key_index(7, "major")] == 4.0
+    assert cost[key_index(0, "major"), key_index(2, "major")] == 8.0
 
 
 def test_chord_key_fit_table():
