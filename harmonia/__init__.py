@@ -14,6 +14,8 @@ __version__ = "0.1.0"
 _SUBMODULES = {"theory", "symbolic", "neural", "audio", "display", "errors", "workflows"}
 _SHORTCUTS = {
     "load": "harmonia.symbolic.io",
+    "analyze": "harmonia.symbolic.analysis",
+    "Analysis": "harmonia.symbolic.analysis",
     "Score": "harmonia.symbolic.score",
     "Track": "harmonia.symbolic.score",
     "from_music21": "harmonia.symbolic.music21io",

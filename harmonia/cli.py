@@ -85,6 +85,80 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from harmonia.errors import HarmoniaError
+
+    source = args.source
+    if Path(source).is_dir():
+        from harmonia.workflows.analyze import analyze_corpus, find_scores
+
+        files = find_scores(source)
+        if not files:
+            print(f"harmonia: error: no scores under {source}", file=sys.stderr)
+            return 2
+        table, failed = analyze_corpus(files, out=args.out, workers=args.workers, progress=sys.stderr.isatty())
+        for path, error in failed:
+            print(f"harmonia: could not analyze {path}: {error}", file=sys.stderr)
+        summary = {"files": len(files), "analyzed": len(files) - len(failed), "failed": len(failed),
+                   "chords": len(table), "out": args.out}
+        if args.json:
+            _print_json({**summary, "errors": [{"file": f, "error": e} for f, e in failed]})
+        else:
+            print(f"{summary['analyzed']} of {len(files)} files analyzed, {len(table)} chord spans"
+                  + (f", written to {args.out}" if args.out else ""))
+        return 1 if failed else 0
+    from harmonia.symbolic.analysis import analyze
+
+    try:
+        analysis = analyze(source)
+    except HarmoniaError as exc:
+        print(f"harmonia: error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        _print_json(analysis.to_dict())
+    elif args.romantext:
+        sys.stdout.write(analysis.to_romantext())
+    elif args.csv:
+        analysis.to_dataframe("chords").to_csv(sys.stdout, index=False)
+    else:
+        print(_format_analysis(analysis))
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        ax = analysis.plot()
+        ax.figure.savefig(args.plot, dpi=120, bbox_inches="tight")
+    return 0
+
+
+def _format_analysis(analysis) -> str:
+    d = analysis.to_dict()
+    lines = [f"{d['source']}: global key {d['global_key']}", "", "keys:"]
+    lines += [f"  {k['onset']:>7g} - {k['offset']:<7g} {k['key']}" for k in d["keys"]]
+    lines += ["", "cadences:"]
+    lines += [f"  m{c['measure']} b{c['beat']:g}  {c['key']:<3} {c['type']:<3}  bass {c['bass_motion']}, "
+              f"soprano ^{c['soprano_degree']}, {c['evidence']}" for c in d["cadences"]] or ["  none found"]
+    lines += ["", "chords:"]
+    current = None
+    for m in sorted({c["measure"] for c in d["chords"]}):
+        items = []
+        for c in d["chords"]:
+            if c["measure"] != m:
+                continue
+            text = c["numeral"] if c["key"] == current else f"{c['key']}: {c['numeral']}"
+            current = c["key"]
+            items.append(text if abs(c["beat"] - 1) < 1e-9 else f"b{c['beat']:g} {text}")
+        lines.append(f"  m{m:<4} " + "  ".join(items))
+    rhythm = analysis.harmonic_rhythm
+    if rhythm.size:
+        lines += ["", f"harmonic rhythm: {rhythm['n_changes'].mean():.2f} changes per bar, "
+                  f"{rhythm['changes_per_beat'].mean():.2f} per beat, "
+                  f"{100 * rhythm['on_downbeat'].mean():.0f} % of bars change on the downbeat"]
+    return "\n".join(lines)
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from harmonia.workflows.demo import run_demo
 
@@ -109,6 +183,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE", help="file path or music21 corpus name")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=_cmd_info)
+
+    p = sub.add_parser(
+        "analyze",
+        help="harmonic analysis: chords, keys and modulations, Roman numerals, cadences, harmonic rhythm",
+        description="Analyze a score (file or music21 corpus name), or every score in a directory "
+        "(on a process pool, with --out TABLE.parquet|.csv).",
+    )
+    p.add_argument("source", metavar="FILE_OR_CORPUS_NAME_OR_DIR")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="print JSON (chords, keys, cadences, harmonic rhythm)")
+    fmt.add_argument("--romantext", action="store_true", help="print the analysis in RomanText")
+    fmt.add_argument("--csv", action="store_true", help="print the chord table as CSV")
+    p.add_argument("--plot", metavar="PNG", help="also save a piano-roll picture of the analysis")
+    p.add_argument("--out", metavar="TABLE", help="directory mode: write the chord table (.parquet or .csv)")
+    p.add_argument("--workers", type=int, default=None, help="directory mode: number of processes")
+    p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser("demo", help="show what harmonia does on a Bach chorale from music21's corpus")
     p.add_argument("source", nargs="?", default="bach/bwv66.6", help="score to use (default: bach/bwv66.6)")

@@ -13,7 +13,7 @@ import numpy as np
 from harmonia._optional import import_optional
 from harmonia.theory.notearray import as_note_array
 
-__all__ = ["pianoroll"]
+__all__ = ["analysis_plot", "pianoroll"]
 
 
 def pianoroll(notes: Any, *, ax: Any = None, color_by: str = "track", time: str = "qn", bar_lines: bool = True) -> Any:
@@ -82,4 +82,47 @@ def pianoroll(notes: Any, *, ax: Any = None, color_by: str = "track", time: str 
         ax.legend(handles, [t.name for t in score.tracks], loc="upper right", fontsize=7)
     ax.set_xlabel("quarter notes" if time == "qn" else "seconds")
     ax.set_ylabel("MIDI pitch")
+    return ax
+
+
+def analysis_plot(analysis: Any, *, ax: Any = None) -> Any:
+    """Piano roll of an analysed score with chord spans, numerals, key regions and cadences.
+
+    Chord spans are shaded in alternation with their numeral above; key regions run as a coloured band
+    along the bottom with the key's name; cadences are red lines labelled with their type.
+
+    Parameters
+    ----------
+    analysis : harmonia.symbolic.analysis.Analysis
+        The result of :func:`harmonia.analyze`.
+    ax : matplotlib Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    plt = import_optional("matplotlib.pyplot", extra="plot", feature="analysis_plot")
+    from harmonia.theory.key import format_key
+
+    if ax is None:
+        width = min(max(8.0, analysis.score.duration_qn / 3.0), 40.0)
+        _, ax = plt.subplots(figsize=(width, 5))
+    pianoroll(analysis.score, ax=ax)
+    low, high = ax.get_ylim()
+    band = (high - low) * 0.06
+    ax.set_ylim(low - 2 * band, high + 2 * band)
+    for i, row in enumerate(analysis.chords):
+        if i % 2 == 0:
+            ax.axvspan(row["onset"], row["offset"], color="0.93", zorder=-1)
+        ax.text(row["onset"], high + band * 0.6, str(row["numeral"]), fontsize=7, rotation=60, va="bottom")
+    cmap = plt.get_cmap("Pastel1")
+    for i, row in enumerate(analysis.keys):
+        name = format_key((int(row["tonic_fifths"]), "minor" if row["mode"] else "major"))
+        ax.fill_between([row["onset"], row["offset"]], low - 2 * band, low - 0.5 * band, color=cmap(i % 9))
+        ax.text(row["onset"], low - 1.25 * band, f" {name}", fontsize=8, va="center")
+    for row in analysis.cadences:
+        ax.axvline(row["onset"], color="tab:red", linewidth=1.2)
+        ax.text(row["onset"], low + band * 0.2, f" {row['type']}", color="tab:red", fontsize=7)
+    ax.set_title(f"{analysis.score.metadata.get('title') or ''}  (global key {analysis.global_key})")
     return ax

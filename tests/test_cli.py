@@ -51,3 +51,35 @@ def test_demo_runs(capsys):
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "== Score ==" in out and "Soprano" in out
+
+
+def test_analyze_single_file_formats(capsys, tmp_path):
+    assert main(["analyze", "bach/bwv66.6", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["global_key"] == "f#" and data["chords"][0]["measure"] == 0
+    assert main(["analyze", "bach/bwv66.6", "--romantext"]) == 0
+    assert capsys.readouterr().out.startswith("Composer:")
+    assert main(["analyze", "bach/bwv66.6", "--csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].startswith("onset,offset,measure,beat")
+    assert main(["analyze", "bach/bwv66.6", "--plot", str(tmp_path / "a.png")]) == 0
+    out = capsys.readouterr().out
+    assert "global key f#" in out and "cadences:" in out and (tmp_path / "a.png").stat().st_size > 1000
+
+
+def test_analyze_directory_records_failures(capsys, tmp_path):
+    import shutil
+
+    import pandas as pd
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(DATA / "pop909" / "001.mid", corpus / "song.mid")
+    shutil.copy(DATA / "bad" / "truncated.mid", corpus / "broken.mid")
+    out = tmp_path / "table.parquet"
+    assert main(["analyze", str(corpus), "--out", str(out), "--workers", "1", "--json"]) == 1
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert report["files"] == 2 and report["analyzed"] == 1 and report["errors"][0]["file"].endswith("broken.mid")
+    table = pd.read_parquet(out)
+    assert set(table["file"]) == {str(corpus / "song.mid")} and len(table) == report["chords"] > 50
+    assert main(["analyze", str(DATA / "bad" / "empty.mid")]) == 2

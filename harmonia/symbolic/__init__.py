@@ -12,6 +12,8 @@ _NAMES = {
     "Score": "score",
     "Track": "score",
     "load": "io",
+    "analyze": "analysis",
+    "Analysis": "analysis",
     "load_midi": "midi",
     "save_midi": "midi",
     "from_music21": "music21io",

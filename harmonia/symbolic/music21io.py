@@ -11,7 +11,10 @@ Conventions of the conversion:
 * a note's ``voice`` is the index of its music21 ``Voice`` inside the measure, 0 when the measure has
   no voices;
 * spellings come from the notated pitch names (line of fifths), so ``Ab`` and ``G#`` stay apart;
-* an incomplete first measure becomes the pickup (``pickup_qn``).
+* an incomplete first measure becomes the pickup (``pickup_qn``), and every measure is kept in
+  ``measures`` (split bars and mid-bar metre changes included);
+* the onsets of notes with a fermata, in any part, are listed in ``metadata["fermatas_qn"]`` (phrase
+  ends, which the harmonic analysis reads cadences from).
 
 Going back, :func:`to_music21` rebuilds measures from the score's bar table, splits notes at bar lines
 with ties, groups simultaneous notes of equal length in one voice into chords, and writes each voice of a
@@ -84,6 +87,7 @@ def from_music21(stream: Any, *, source: str | None = None) -> Score:
 
     rows: list[tuple[float, float, int, int, int, int, int]] = []
     tracks: list[Track] = []
+    fermatas: set[float] = set()
     grace = 0
     for t, part in enumerate(parts):
         tracks.append(_track_of(part, t))
@@ -92,6 +96,8 @@ def from_music21(stream: Any, *, source: str | None = None) -> Score:
             if el.duration.quarterLength == 0:
                 grace += 1
                 continue
+            if any(type(e).__name__ == "Fermata" for e in el.expressions):
+                fermatas.add(round(float(offset), 6))
             members = el.notes if isinstance(el, chord.Chord) else [el]
             vel = el.volume.velocity  # None when the score gives no dynamics
             for n in members:
@@ -136,6 +142,8 @@ def from_music21(stream: Any, *, source: str | None = None) -> Score:
     }
     if grace:
         metadata["grace_notes_dropped"] = grace
+    if fermatas:
+        metadata["fermatas_qn"] = sorted(fermatas)
     return Score(
         notes,
         time_signatures=_dedupe(time_sigs) or None,

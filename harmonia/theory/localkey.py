@@ -3,7 +3,7 @@
 Each chord span (see :mod:`harmonia.theory.segment`) is an observation.  Its evidence for a key combines
 
 * the pitch classes that sound in it, scored with a key profile used as a probability of each scale
-  degree being present (Temperley's Bayesian key model), and
+  degree being present (Temperley's Bayesian key model [1]_, after Krumhansl's key profiles [2]_), and
 * the chord itself: diatonic chords of the key are expected, applied dominants and leading-tone chords of
   the key's diatonic triads less so, anything else least (this keeps a lone ``V/V`` a tonicization
   instead of a modulation).

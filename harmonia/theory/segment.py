@@ -2,7 +2,7 @@
 
 The score is cut into salami slices (:mod:`harmonia.theory.slices`); a dynamic programme then groups
 consecutive slices into spans and gives each span the chord template that explains it best, in the
-spirit of Pardo & Birmingham's HarmAn and Temperley's preference rules:
+spirit of Pardo & Birmingham's HarmAn [1]_ and Temperley's preference rules [2]_:
 
 * a chord tone sounding in the span earns its duration, a non-chord tone costs ``nonchord_cost`` times
   its duration (so short passing and neighbour notes cost little, and a note held against the wrong chord

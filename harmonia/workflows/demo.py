@@ -38,4 +38,9 @@ def run_demo(source: str = "bach/bwv66.6", *, out: TextIO) -> int:
             for n in notes
         ]
         print(f"  {track.name:<10} {' '.join(names)}", file=out)
+    from harmonia.cli import _format_analysis
+    from harmonia.symbolic.analysis import analyze
+
+    print("\n== Harmonic analysis ==", file=out)
+    print(_format_analysis(analyze(score)), file=out)
     return 0

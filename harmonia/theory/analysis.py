@@ -1,0 +1,591 @@
+"""Harmonic analysis of a whole score: chords, local keys, numerals, cadences, harmonic rhythm.
+
+The pipeline, each step a function of its own module:
+
+1. :func:`~harmonia.theory.slices.salami_slices` cuts the music at every onset and offset;
+2. :func:`~harmonia.theory.segment.segment_chords` groups slices into chord spans and labels them
+   (root, quality, bass), weighting notes by duration and letting metric strength decide where harmonies
+   may change;
+3. :func:`~harmonia.theory.localkey.decode_keys` finds the local key of every span with an HMM over the 24
+   keys (Temperley's key profiles plus a chord-in-key term, and a cost per modulation), so that a lone
+   applied chord stays a tonicization (``V/V``) while a confirmed new key becomes a modulation;
+4. :func:`~harmonia.theory.roman.analyze_chord` names each span's chord in its local key;
+5. cadences are read at phrase ends (fermatas when the score has them, else long melodic notes and rests)
+   from the last two harmonies, the bass and the soprano;
+6. harmonic rhythm counts chord changes per bar and where in the bar they fall;
+7. non-chord tones are classified from each voice's melodic motion around them.
+
+:func:`analyze_notes` returns plain structured arrays; :class:`harmonia.symbolic.analysis.Analysis` wraps
+them with tables, RomanText and MusicXML export.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from harmonia.theory import localkey, timemap
+from harmonia.theory.notearray import NO_SPELLING, TIME_SIGNATURE_DTYPE, as_note_array
+from harmonia.theory.segment import default_vocabulary, segment_chords
+from harmonia.theory.slices import salami_slices
+
+__all__ = [
+    "CADENCE_DTYPE",
+    "CHORD_DTYPE",
+    "HARMONIC_RHYTHM_DTYPE",
+    "KEY_DTYPE",
+    "NCT_DTYPE",
+    "TEMPERLEY_PRESENCE",
+    "analyze_notes",
+]
+
+#: Temperley's (2007) probabilities that each scale degree sounds in a segment, from the Kostka-Payne
+#: corpus (major row, minor row), as printed in *Music and Probability*, table 4.1.
+TEMPERLEY_PRESENCE = np.array(
+    [
+        [0.748, 0.060, 0.488, 0.082, 0.670, 0.460, 0.096, 0.715, 0.104, 0.366, 0.057, 0.400],
+        [0.712, 0.084, 0.474, 0.618, 0.049, 0.460, 0.105, 0.747, 0.404, 0.067, 0.133, 0.330],
+    ]
+)
+
+#: One row per chord span.
+CHORD_DTYPE = np.dtype(
+    [
+        ("onset", "<f8"),
+        ("offset", "<f8"),
+        ("measure", "<i4"),
+        ("beat", "<f8"),
+        ("root_pc", "i1"),
+        ("root_fifths", "i1"),
+        ("quality", "U6"),
+        ("inversion", "i1"),
+        ("bass_pc", "i1"),
+        ("pc_mask", "<u2"),
+        ("key_tonic_fifths", "i1"),
+        ("key_mode", "i1"),  # 0 major, 1 minor
+        ("numeral", "U24"),
+        ("function", "U2"),
+        ("fit", "<f8"),
+    ]
+)
+#: One row per key region.
+KEY_DTYPE = np.dtype([("onset", "<f8"), ("offset", "<f8"), ("tonic_fifths", "i1"), ("mode", "i1")])
+#: One row per cadence.
+CADENCE_DTYPE = np.dtype(
+    [
+        ("onset", "<f8"),
+        ("measure", "<i4"),
+        ("beat", "<f8"),
+        ("key_tonic_fifths", "i1"),
+        ("key_mode", "i1"),
+        ("type", "U3"),  # PAC IAC HC PHC PC DC EC
+        ("bass_motion", "U5"),  # scale degrees of the bass, e.g. '5-1'
+        ("soprano_degree", "i1"),  # scale degree of the top voice at the arrival, 0 when chromatic
+        ("metric_level", "i1"),
+        ("evidence", "U8"),  # what marked the phrase end: fermata, rest, long, end
+    ]
+)
+#: One row per bar.
+HARMONIC_RHYTHM_DTYPE = np.dtype(
+    [
+        ("measure", "<i4"),
+        ("onset", "<f8"),
+        ("n_changes", "<i2"),
+        ("changes_per_beat", "<f8"),
+        ("on_downbeat", "?"),
+        ("off_beat_changes", "<i2"),
+    ]
+)
+#: One row per non-chord tone.
+NCT_DTYPE = np.dtype([("note", "<i8"), ("onset", "<f8"), ("pitch", "<i2"), ("track", "<i2"), ("type", "U12")])
+
+_QUALITY_NAMES = default_vocabulary().names
+_MAJOR_STEPS = (0, 2, 4, 5, 7, 9, 11)
+_MINOR_STEPS = (0, 2, 3, 5, 7, 8, 10)
+
+
+def _degree(pc: int, tonic_pc: int, minor: bool) -> int:
+    """Scale degree 1-7 of a pitch class (the raised 6th and 7th count in minor), 0 when chromatic."""
+    rel = (pc - tonic_pc) % 12
+    steps = _MINOR_STEPS if minor else _MAJOR_STEPS
+    if rel in steps:
+        return steps.index(rel) + 1
+    if minor and rel == 11:
+        return 7
+    if minor and rel == 9:
+        return 6
+    return 0
+
+
+def _spell_pc(pc: int, center: float) -> int:
+    """Line-of-fifths spelling of a pitch class nearest to ``center`` on the line."""
+    base = (pc * 7) % 12  # fifths position in 0..11 with that pitch class
+    candidates = np.array([base - 12, base, base + 12])
+    return int(candidates[np.argmin(np.abs(candidates - center))])
+
+
+def analyze_notes(
+    notes: Any,
+    *,
+    bars: np.ndarray | None = None,
+    fermatas_qn: Any = None,
+    drum_tracks: Any = (),
+    switch_cost: float | np.ndarray | None = None,
+    chord_weight: float = 0.5,
+) -> dict[str, np.ndarray]:
+    """Analyze the harmony of a note array.
+
+    Parameters
+    ----------
+    notes : note array or Score
+        The music. Spellings are used where present (for key and numeral spellings).
+    bars : numpy.ndarray, optional
+        Bar table (:data:`~harmonia.theory.timemap.BAR_DTYPE`, as :meth:`Score.bar_table` gives); regular
+        4/4 bars from onset 0 when omitted.
+    fermatas_qn : array_like, optional
+        Onsets of fermatas (phrase ends) in quarter notes.
+    drum_tracks : sequence of int
+        Track indices to leave out (unpitched percussion).
+    switch_cost : float or numpy.ndarray, optional
+        Cost of a modulation in the key HMM, in quarter notes of evidence (default: 4 to a closely related
+        key, 8 to a distant one; see :func:`~harmonia.theory.localkey.key_transition_cost`).
+    chord_weight : float, default 0.5
+        Weight of the chord-in-key evidence against the pitch-class evidence.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``global_key`` (one row of :data:`KEY_DTYPE`), ``chords`` (:data:`CHORD_DTYPE`), ``keys``
+        (:data:`KEY_DTYPE`), ``cadences``
+        (:data:`CADENCE_DTYPE`), ``harmonic_rhythm`` (:data:`HARMONIC_RHYTHM_DTYPE`) and
+        ``nonchord_tones`` (:data:`NCT_DTYPE`).
+
+    Examples
+    --------
+    >>> from harmonia.theory.notearray import make_note_array
+    >>> # I - IV - V7 - I in C major, block chords of a half note
+    >>> chords = [(48, 64, 67, 72), (53, 65, 69, 72), (55, 65, 67, 71), (48, 64, 67, 72)]
+    >>> on = [2.0 * i for i, c in enumerate(chords) for _ in c]
+    >>> notes = make_note_array(on, 2.0, [p for c in chords for p in c])
+    >>> result = analyze_notes(notes)
+    >>> result["chords"][["numeral", "function"]].tolist()
+    [('I', 'T'), ('IV', 'S'), ('V7', 'D'), ('I', 'T')]
+    >>> result["cadences"][["onset", "type"]].tolist()
+    [(6.0, 'PAC')]
+    """
+    arr = as_note_array(notes)
+    if drum_tracks is not None and len(drum_tracks):
+        arr = arr[~np.isin(arr["track"], np.asarray(drum_tracks))]
+    end_qn = float((arr["onset"] + arr["duration"]).max()) if arr.size else 0.0
+    if bars is None:
+        bars = timemap.bar_table(np.array([(0.0, 4, 4)], dtype=TIME_SIGNATURE_DTYPE), until_qn=end_qn)
+    bars = timemap.extend_bars(np.asarray(bars, dtype=timemap.BAR_DTYPE), end_qn)
+    slices = salami_slices(arr)
+    empty = {
+        "global_key": np.zeros(0, KEY_DTYPE),
+        "chords": np.zeros(0, CHORD_DTYPE),
+        "keys": np.zeros(0, KEY_DTYPE),
+        "cadences": np.zeros(0, CADENCE_DTYPE),
+        "harmonic_rhythm": np.zeros(0, HARMONIC_RHYTHM_DTYPE),
+        "nonchord_tones": np.zeros(0, NCT_DTYPE),
+    }
+    if slices.size == 0:
+        return empty
+    strength = timemap.metric_level(slices["start"], bars)
+    seg = segment_chords(slices, strength=strength)
+    presence = _presence(seg, slices)
+    home = _global_key(seg, presence, chord_weight=chord_weight)
+    key_path = _local_keys(seg, presence, home, switch_cost=switch_cost, chord_weight=chord_weight)
+    chords = _chord_table(seg, key_path, arr, bars)
+    keys = _key_table(chords)
+    fermatas = np.asarray([] if fermatas_qn is None else fermatas_qn, dtype=float)
+    cadences = _cadences(chords, arr, bars, fermatas)
+    home_tonic = _spell_pc(home % 12, float(arr["spelling"][arr["spelling"] != NO_SPELLING].mean())
+                           - (-1.0 if home >= 12 else 2.0) if np.any(arr["spelling"] != NO_SPELLING) else 0.0)
+    return {
+        "global_key": np.array([(0.0, end_qn, home_tonic, int(home >= 12))], dtype=KEY_DTYPE),
+        "chords": chords,
+        "keys": keys,
+        "cadences": cadences,
+        "harmonic_rhythm": _harmonic_rhythm(chords, bars, end_qn),
+        "nonchord_tones": _nonchord_tones(arr, chords),
+    }
+
+
+def _presence(seg: np.ndarray, slices: np.ndarray) -> np.ndarray:
+    """How present each pitch class is in each span (1 = at least 15 % of the span's voice time)."""
+    dur = slices["end"] - slices["start"]
+    w = slices["pc_weight"] / np.maximum(slices["pc_weight"].sum(axis=1, keepdims=True), 1e-12) * dur[:, None]
+    idx = np.clip(np.searchsorted(seg["onset"], slices["start"] + 1e-9, side="right") - 1, 0, None)
+    pres = np.zeros((seg.size, 12))
+    np.add.at(pres, idx, w)
+    span = seg["offset"] - seg["onset"]
+    return np.clip(pres / (0.15 * span[:, None]), 0.0, 1.0)
+
+
+_KEY_FIT: np.ndarray | None = None
+
+
+def _key_fit() -> np.ndarray:
+    """Chord-in-key weights, with the Picardy third (major tonic in minor) admitted as an alteration."""
+    global _KEY_FIT
+    if _KEY_FIT is None:
+        fit = localkey.chord_key_fit(_QUALITY_NAMES, applied=-1.0, other=-2.5)
+        maj = _QUALITY_NAMES.index("maj")
+        for k in range(12, 24):
+            fit[maj, k % 12, k] = max(fit[maj, k % 12, k], -0.5)
+        fit.flags.writeable = False
+        _KEY_FIT = fit
+    return _KEY_FIT
+
+
+def _local_keys(
+    seg: np.ndarray, presence: np.ndarray, home: int, *, switch_cost: Any, chord_weight: float
+) -> np.ndarray:
+    """Local keys; a piece whose last chord is the home key's tonic triad (a Picardy third included) ends
+    in the home key."""
+    fit = _key_fit()[seg["quality"], seg["root_pc"]]
+    last = seg[-1]
+    if last["root_pc"] == home % 12 and _QUALITY_NAMES[last["quality"]] in ("maj", "min"):
+        fit = fit.copy()
+        fit[-1] -= 1e6
+        fit[-1, home] += 1e6
+    return localkey.decode_keys(
+        presence,
+        seg["offset"] - seg["onset"],
+        fit,
+        profile=TEMPERLEY_PRESENCE,
+        switch_cost=switch_cost,
+        chord_weight=chord_weight,
+    )
+
+
+def _global_key(seg: np.ndarray, presence: np.ndarray, *, chord_weight: float, edge_weight: float = 0.4) -> int:
+    """The home key (index 0-23): all the piece's evidence, plus a pull toward the roots of its first and
+    last chords, since tonal pieces open and close on their tonic (the evidence decides the mode, and
+    decides alone when the first and last chords disagree)."""
+    dur = seg["offset"] - seg["onset"]
+    fit = _key_fit()[seg["quality"], seg["root_pc"]]
+    evidence = ((localkey.presence_loglik(presence, TEMPERLEY_PRESENCE) + chord_weight * fit) * dur[:, None]).sum(0)
+    for edge in (seg[0], seg[-1]):
+        if _QUALITY_NAMES[edge["quality"]] in ("maj", "min"):
+            evidence[[edge["root_pc"], 12 + edge["root_pc"]]] += edge_weight * dur.sum()
+    return int(np.argmax(evidence))
+
+
+def _chord_table(seg: np.ndarray, key_path: np.ndarray, notes: np.ndarray, bars: np.ndarray):
+    out = np.zeros(seg.size, dtype=CHORD_DTYPE)
+    out["onset"], out["offset"] = seg["onset"], seg["offset"]
+    out["measure"], out["beat"] = timemap.qn_to_bar_beat(seg["onset"], bars)
+    out["root_pc"], out["bass_pc"], out["pc_mask"], out["fit"] = (
+        seg["root_pc"], seg["bass_pc"], seg["pc_mask"], seg["fit"],
+    )
+    out["quality"] = np.array(_QUALITY_NAMES)[seg["quality"]]
+    spelled = notes["spelling"] != NO_SPELLING
+    center_all = float(notes["spelling"][spelled].mean()) if spelled.any() else 0.0
+    ends = notes["onset"] + notes["duration"]
+    # spell key tonics per key region, from the spellings that sound in it
+    k = 0
+    while k < seg.size:
+        m = k
+        while m + 1 < seg.size and key_path[m + 1] == key_path[k]:
+            m += 1
+        idx = key_path[k]
+        minor = idx >= 12
+        sounding = spelled & (notes["onset"] < seg["offset"][m]) & (ends > seg["onset"][k])
+        center = float(notes["spelling"][sounding].mean()) if sounding.any() else center_all
+        # a key's notes centre about two fifths above a major tonic and one below a minor one
+        tonic = _spell_pc(idx % 12, center - (-1.0 if minor else 2.0))
+        out["key_tonic_fifths"][k : m + 1] = tonic
+        out["key_mode"][k : m + 1] = int(minor)
+        k = m + 1
+    for i in range(seg.size):
+        tonic_pc = (int(out["key_tonic_fifths"][i]) * 7) % 12
+        root_rel = (int(seg["root_pc"][i]) - tonic_pc) % 12
+        center = float(out["key_tonic_fifths"][i]) + (2.0 if out["key_mode"][i] == 0 else -1.0)
+        out["root_fifths"][i] = _spell_pc(int(seg["root_pc"][i]), center)
+        intervals = default_vocabulary().intervals[seg["quality"][i]]
+        bass_rel = (int(seg["bass_pc"][i]) - int(seg["root_pc"][i])) % 12
+        out["inversion"][i] = intervals.index(bass_rel) if bass_rel in intervals else 0
+        numeral, function = _numeral(
+            root_rel, str(out["quality"][i]), int(out["inversion"][i]), (int(seg["bass_pc"][i]) - tonic_pc) % 12,
+            minor=bool(out["key_mode"][i]),
+        )
+        out["numeral"][i], out["function"][i] = numeral, function
+    return out
+
+
+# RomanText figures by inversion, for triads and seventh chords
+_TRIAD_FIGURES = ("", "6", "64")
+_SEVENTH_FIGURES = ("7", "65", "43", "2")
+_DEGREE_NAMES = ("I", "II", "III", "IV", "V", "VI", "VII")
+# semitones above the tonic of each scale degree: major; minor as RomanText reads it (music21's convention:
+# unaltered VI and VII in minor are the lowered sixth and seventh, and vii is on the leading tone)
+_MAJOR_DEGREES = {0: 0, 2: 1, 4: 2, 5: 3, 7: 4, 9: 5, 11: 6}
+_MINOR_DEGREES = {0: 0, 2: 1, 3: 2, 5: 3, 7: 4, 8: 5, 10: 6}
+_FUNCTIONS_MAJOR = {0: "T", 1: "S", 2: "T", 3: "S", 4: "D", 5: "T", 6: "D"}  # I ii iii IV V vi vii
+_FUNCTIONS_MINOR = {0: "T", 1: "S", 2: "T", 3: "S", 4: "D", 5: "S", 6: "D"}  # i ii III iv V VI VII/vii
+
+
+def _degree_text(rel: int, minor: bool, *, lower: bool) -> tuple[str, int]:
+    """Roman numeral (with b/# alteration) and degree index of a root ``rel`` semitones above the tonic."""
+    table = _MINOR_DEGREES if minor else _MAJOR_DEGREES
+    if minor and rel == 11:  # the leading tone: vii in RomanText's minor
+        return ("vii" if lower else "#VII"), 6
+    if minor and rel == 9:
+        return ("#vi" if lower else "#VI"), 5
+    if rel in table:
+        d = table[rel]
+        text = _DEGREE_NAMES[d]
+        return (text.lower() if lower else text), d
+    # chromatic roots: name them as altered degrees, flat below a diatonic degree by default
+    if (rel + 1) % 12 in table:
+        d = table[(rel + 1) % 12]
+        prefix = "b" if not minor or rel not in (9, 11) else "#"
+        text = _DEGREE_NAMES[d]
+        return prefix + (text.lower() if lower else text), d
+    d = table[(rel - 1) % 12]
+    text = _DEGREE_NAMES[d]
+    return "#" + (text.lower() if lower else text), d
+
+
+def _numeral(root_rel: int, quality: str, inversion: int, bass_rel: int, *, minor: bool) -> tuple[str, str]:
+    """RomanText numeral and harmonic function (T, S, D) of a labelled chord in a key.
+
+    Applied dominants and leading-tone chords of diatonic triads are written as ``V7/V``, ``viio7/ii``;
+    the Neapolitan sixth as ``N6``; augmented sixths as ``It6``, ``Ger65`` and ``Fr43``.
+    """
+    seventh = quality in ("dom7", "maj7", "min7", "hdim7", "dim7", "fr6")
+    figures = (_SEVENTH_FIGURES if seventh else _TRIAD_FIGURES)[min(inversion, 3 if seventh else 2)]
+    # augmented sixths: built on the lowered sixth degree with it in the bass
+    if bass_rel == 8 and root_rel == 8 and quality == "dom7" and inversion == 0:
+        return "Ger65", "S"
+    if quality == "fr6" and (root_rel - 8) % 12 in (0, 6):
+        return "Fr43", "S"
+    # Neapolitan: major triad on the lowered second degree, usually in first inversion
+    if root_rel == 1 and quality == "maj":
+        return "N" + (figures or ""), "S"
+    diatonic = _diatonic_quality(root_rel, quality, minor)
+    if not diatonic and quality in ("maj", "dom7", "dim", "dim7", "hdim7"):
+        applied = _applied(root_rel, quality, figures, minor)
+        if applied:
+            return applied, "D"
+    lower = quality in ("min", "dim", "min7", "hdim7", "dim7")
+    text, degree = _degree_text(root_rel, minor, lower=lower)
+    mark = {"dim": "o", "dim7": "o", "hdim7": "ø", "aug": "+"}.get(quality, "")
+    # functions follow the degree; an altered or borrowed chord keeps its degree's function (bVI, iv in
+    # major are predominants, bIII a tonic substitute), except that a lowered sixth is predominant in major too
+    function = (_FUNCTIONS_MINOR if minor else _FUNCTIONS_MAJOR)[degree]
+    if root_rel == 8:
+        function = "S"
+    return text + mark + figures, function
+
+
+def _diatonic_quality(root_rel: int, quality: str, minor: bool) -> bool:
+    fit = _key_fit()
+    q = _QUALITY_NAMES.index(quality)
+    key = 12 if minor else 0
+    return fit[q, root_rel % 12, key] == 0.0
+
+
+def _applied(root_rel: int, quality: str, figures: str, minor: bool) -> str:
+    """``V7/ii`` style name when the chord is the dominant or leading-tone chord of a diatonic triad."""
+    table = _MINOR_DEGREES if minor else _MAJOR_DEGREES
+    for target_rel, degree in table.items():
+        if target_rel == 0:
+            continue
+        target_q = "maj" if _diatonic_quality(target_rel, "maj", minor) else "min"
+        if not _diatonic_quality(target_rel, target_q, minor):
+            continue
+        target = _DEGREE_NAMES[degree] if target_q == "maj" else _DEGREE_NAMES[degree].lower()
+        if quality in ("maj", "dom7") and (target_rel + 7) % 12 == root_rel:
+            return f"V{figures}/{target}"
+        if quality in ("dim", "dim7", "hdim7") and (target_rel + 11) % 12 == root_rel:
+            mark = {"dim": "o", "dim7": "o", "hdim7": "ø"}[quality]
+            return f"vii{mark}{figures}/{target}"
+    return ""
+
+
+def _key_table(chords: np.ndarray) -> np.ndarray:
+    if chords.size == 0:
+        return np.zeros(0, KEY_DTYPE)
+    change = np.ones(chords.size, dtype=bool)
+    change[1:] = (chords["key_tonic_fifths"][1:] != chords["key_tonic_fifths"][:-1]) | (
+        chords["key_mode"][1:] != chords["key_mode"][:-1]
+    )
+    first = np.flatnonzero(change)
+    last = np.append(first[1:], chords.size) - 1
+    out = np.zeros(first.size, dtype=KEY_DTYPE)
+    out["onset"] = chords["onset"][first]
+    out["offset"] = chords["offset"][last]
+    out["tonic_fifths"] = chords["key_tonic_fifths"][first]
+    out["mode"] = chords["key_mode"][first]
+    return out
+
+
+def _phrase_ends(notes: np.ndarray, fermatas: np.ndarray, bars: np.ndarray) -> list[tuple[float, str]]:
+    """Where phrases end: fermatas; else long notes or rests in the top voice on strong beats; and the end."""
+    end = float((notes["onset"] + notes["duration"]).max())
+    points: list[tuple[float, str]] = [(float(f), "fermata") for f in fermatas]
+    if not points:
+        top_track = int(np.bincount(notes["track"], weights=notes["pitch"]).argmax()) if notes.size else 0
+        top = _top_line(notes[notes["track"] == top_track])
+        if top.size > 2:
+            ioi = np.diff(np.append(top["onset"], end))
+            typical = float(np.median(ioi))
+            level = timemap.metric_level(top["onset"], bars)
+            gap_after = np.append(top["onset"][1:] - (top["onset"][:-1] + top["duration"][:-1]), 0.0)
+            for i in range(top.size - 1):
+                if level[i] > 1:
+                    continue
+                if gap_after[i] >= typical - 1e-9:
+                    points.append((float(top["onset"][i]), "rest"))
+                elif ioi[i] >= 2 * typical - 1e-9 and ioi[i] >= 2.0:
+                    points.append((float(top["onset"][i]), "long"))
+    last_onset = float(notes["onset"].max())
+    if not any(abs(p - last_onset) < 1e-6 or p > last_onset for p, _ in points):
+        points.append((last_onset, "end"))
+    return sorted(points)
+
+
+def _top_line(track_notes: np.ndarray) -> np.ndarray:
+    """The highest note at each onset of a track (a monophonic reading of its top voice)."""
+    if track_notes.size == 0:
+        return track_notes
+    order = np.lexsort((-track_notes["pitch"], track_notes["onset"]))
+    s = track_notes[order]
+    first = np.ones(s.size, dtype=bool)
+    first[1:] = s["onset"][1:] != s["onset"][:-1]
+    return s[first]
+
+
+def _cadences(chords: np.ndarray, notes: np.ndarray, bars: np.ndarray, fermatas: np.ndarray):
+    rows = []
+    ends = notes["onset"] + notes["duration"]
+    seen: set[int] = set()
+    for point, evidence in _phrase_ends(notes, fermatas, bars):
+        i = int(np.searchsorted(chords["onset"], point + 1e-9, side="right") - 1)
+        if i < 1 or i in seen:
+            continue
+        # the previous harmony: skip spans that only change the inversion of the arrival chord
+        j = i - 1
+        while j > 0 and chords["root_pc"][j] == chords["root_pc"][i] and chords["quality"][j] == chords["quality"][i]:
+            j -= 1
+        arrival, before = chords[i], chords[j]
+        if arrival["root_pc"] == before["root_pc"] and arrival["quality"] == before["quality"]:
+            continue
+        tonic_pc = (int(arrival["key_tonic_fifths"]) * 7) % 12
+        minor = bool(arrival["key_mode"])
+        ctype = _cadence_type(arrival, before, tonic_pc, minor)
+        if not ctype:
+            continue
+        seen.add(i)
+        at = float(arrival["onset"])
+        sounding = notes[(notes["onset"] <= at + 1e-9) & (ends > at + 1e-9)]
+        soprano = _degree(int(sounding["pitch"].max()) % 12, tonic_pc, minor) if sounding.size else 0
+        if ctype == "PAC" and soprano != 1:
+            ctype = "IAC"
+        bass = f"{_degree(int(before['bass_pc']), tonic_pc, minor)}-{_degree(int(arrival['bass_pc']), tonic_pc, minor)}"
+        level = int(timemap.metric_level(at, bars)[0])
+        rows.append(
+            (at, arrival["measure"], arrival["beat"], arrival["key_tonic_fifths"], arrival["key_mode"], ctype, bass,
+             soprano, level, evidence)
+        )
+    return np.array(rows, dtype=CADENCE_DTYPE)
+
+
+def _cadence_type(arrival: np.void, before: np.void, tonic_pc: int, minor: bool) -> str:
+    """PAC/IAC, HC/PHC, PC, DC or EC from the last two harmonies (empty when none applies)."""
+    a_rel = (int(arrival["root_pc"]) - tonic_pc) % 12
+    b_rel = (int(before["root_pc"]) - tonic_pc) % 12
+    a_q, b_q = str(arrival["quality"]), str(before["quality"])
+    dominant = (b_rel == 7 and b_q in ("maj", "dom7")) or (b_rel == 11 and b_q in ("dim", "dim7", "hdim7"))
+    tonic_triad = a_rel == 0 and a_q in ("maj", "min")
+    if tonic_triad and dominant:
+        root_position = arrival["bass_pc"] == arrival["root_pc"] and before["bass_pc"] == before["root_pc"]
+        if root_position and b_rel == 7:
+            return "PAC"
+        seventh_in_bass = b_q == "dom7" and (int(before["bass_pc"]) - int(before["root_pc"])) % 12 == 10
+        if seventh_in_bass and arrival["bass_pc"] != arrival["root_pc"]:
+            return "EC"  # V4/2 -> I6: the cadence is evaded
+        return "IAC"
+    if tonic_triad and b_rel == 5 and b_q in ("maj", "min"):
+        return "PC"
+    if a_rel == 7 and a_q in ("maj", "dom7"):
+        phrygian = minor and b_rel == 5 and b_q == "min" and (int(before["bass_pc"]) - tonic_pc) % 12 == 8
+        return "PHC" if phrygian else "HC"
+    if dominant and b_rel == 7 and not tonic_triad and a_rel in (8, 9, 5, 3, 4):
+        return "DC"
+    return ""
+
+
+def _harmonic_rhythm(chords: np.ndarray, bars: np.ndarray, end_qn: float) -> np.ndarray:
+    bars = bars[bars["onset"] < end_qn - 1e-9]
+    out = np.zeros(bars.size, dtype=HARMONIC_RHYTHM_DTYPE)
+    out["measure"], out["onset"] = bars["bar"], bars["onset"]
+    # a change is a new root or quality (an inversion change alone is not a new harmony)
+    new = np.ones(chords.size, dtype=bool)
+    new[1:] = (chords["root_pc"][1:] != chords["root_pc"][:-1]) | (chords["quality"][1:] != chords["quality"][:-1])
+    onsets = chords["onset"][new]
+    bar_idx = np.clip(np.searchsorted(bars["onset"], onsets + 1e-9, side="right") - 1, 0, None)
+    levels = timemap.metric_level(onsets, bars) if onsets.size else np.zeros(0, int)
+    np.add.at(out["n_changes"], bar_idx, 1)
+    np.add.at(out["off_beat_changes"], bar_idx, (levels >= 2).astype(np.int16))
+    out["on_downbeat"][bar_idx[levels == 0]] = True
+    beats = bars["length"] / timemap.beat_length_qn(bars["numerator"], bars["denominator"])
+    out["changes_per_beat"] = out["n_changes"] / beats
+    return out
+
+
+def _nonchord_tones(notes: np.ndarray, chords: np.ndarray) -> np.ndarray:
+    """Classify the notes that are not in their chord, from their voice's motion."""
+    if chords.size == 0:
+        return np.zeros(0, NCT_DTYPE)
+    rows = []
+    span_of = np.clip(np.searchsorted(chords["onset"], notes["onset"] + 1e-9, side="right") - 1, 0, None)
+    masks = chords["pc_mask"].astype(np.int64)
+    voice_key = notes["track"].astype(np.int64) * 1000 + notes["voice"].astype(np.int64)
+    for key in np.unique(voice_key):
+        idx = np.flatnonzero(voice_key == key)
+        line = idx[np.argsort(notes["onset"][idx], kind="stable")]
+        for pos, n in enumerate(line):
+            pc = int(notes["pitch"][n]) % 12
+            s = span_of[n]
+            if masks[s] >> pc & 1:
+                continue
+            prev_n = line[pos - 1] if pos > 0 else -1
+            next_n = line[pos + 1] if pos + 1 < line.size else -1
+            rows.append((n, notes["onset"][n], notes["pitch"][n], notes["track"][n],
+                         _nct_type(notes, n, prev_n, next_n, chords, span_of, masks)))
+    return np.array(sorted(rows, key=lambda r: (r[1], r[3])), dtype=NCT_DTYPE)
+
+
+def _nct_type(notes, n, prev_n, next_n, chords, span_of, masks) -> str:
+    p = int(notes["pitch"][n])
+    into = p - int(notes["pitch"][prev_n]) if prev_n >= 0 else None
+    out = int(notes["pitch"][next_n]) - p if next_n >= 0 else None
+    step = lambda x: x is not None and 1 <= abs(x) <= 2  # noqa: E731
+    leap = lambda x: x is not None and abs(x) > 2  # noqa: E731
+    s = span_of[n]
+    started_before = s > 0 and notes["onset"][n] < chords["onset"][s] - 1e-9
+    held_in = prev_n >= 0 and into == 0 and span_of[prev_n] < s
+    if started_before or held_in:
+        if out is not None and -2 <= out <= -1:
+            return "suspension"
+        if out is not None and 1 <= out <= 2:
+            return "retardation"
+    length = notes["duration"][n]
+    if notes["onset"][n] + length > chords["offset"][s] + 1e-9 and s + 1 < chords.size and length >= 2 * (
+        chords["offset"][s] - chords["onset"][s]
+    ):
+        return "pedal"
+    if step(into) and step(out):
+        return "passing" if np.sign(into) == np.sign(out) else "neighbour"
+    if out == 0 and next_n >= 0 and span_of[next_n] > s and masks[span_of[next_n]] >> (p % 12) & 1:
+        return "anticipation"
+    if leap(into) and step(out):
+        return "appoggiatura"
+    if step(into) and leap(out):
+        return "escape"
+    return "other"

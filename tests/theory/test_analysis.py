@@ -1,0 +1,135 @@
+"""Harmonic analysis of constructed progressions and of a Bach chorale with an expert analysis."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from harmonia.theory.analysis import analyze_notes
+from harmonia.theory.notearray import make_note_array
+
+# four-voice block chords (bass, tenor, alto, soprano), MIDI pitches, in C major unless said
+I = (48, 64, 67, 72)  # noqa: E741 - Roman numerals name the chords
+IV = (53, 65, 69, 72)
+V7 = (43, 65, 71, 74)
+V = (43, 62, 67, 71)
+ii6 = (53, 62, 69, 74)
+vi = (45, 64, 69, 72)
+V7_of_V = (50, 66, 69, 72)
+
+
+def _progression(chords, dur=1.0, transpose=0):
+    on = [dur * i for i, c in enumerate(chords) for _ in c]
+    voices = [v for c in chords for v in range(len(c))]
+    pitch = [p + transpose for c in chords for p in c]
+    return make_note_array(on, dur, pitch, track=voices)
+
+
+def _numerals(result):
+    return result["chords"]["numeral"].tolist()
+
+
+def test_authentic_cadence():
+    r = analyze_notes(_progression([I, IV, V7, I]))
+    assert _numerals(r) == ["I", "IV", "V7", "I"]
+    assert r["chords"]["function"].tolist() == ["T", "S", "D", "T"]
+    assert r["cadences"][["onset", "type", "bass_motion", "soprano_degree"]].tolist() == [(3.0, "PAC", "5-1", 1)]
+    assert r["keys"][["tonic_fifths", "mode"]].tolist() == [(0, 0)]
+
+
+@pytest.mark.parametrize(
+    ("chords", "fermata", "expected"),
+    [
+        ([I, IV, I, ii6, V], 4.0, "HC"),
+        ([I, IV, V7, vi], 3.0, "DC"),
+        ([I, V, I, IV, I], 4.0, "PC"),
+    ],
+)
+def test_cadence_types_at_fermatas(chords, fermata, expected):
+    r = analyze_notes(_progression(chords), fermatas_qn=[fermata])
+    assert r["cadences"]["type"].tolist() == [expected]
+    assert r["cadences"]["evidence"].tolist() == ["fermata"]
+
+
+def test_phrygian_half_cadence_in_minor():
+    i, iv6, V_ = (45, 60, 64, 69), (41, 62, 65, 69), (40, 64, 68, 71)  # a minor: i, iv6, V
+    r = analyze_notes(_progression([i, V_, i, iv6, V_]), fermatas_qn=[4.0])
+    assert r["keys"][["tonic_fifths", "mode"]].tolist() == [(3, 1)]
+    assert r["cadences"]["type"].tolist() == ["PHC"]
+
+
+def test_tonicization_is_an_applied_chord_not_a_modulation():
+    r = analyze_notes(_progression([I, IV, I, V7_of_V, V, I, IV, V7, I]))
+    assert r["keys"].size == 1
+    assert "V7/V" in _numerals(r)
+
+
+def test_modulation_to_the_dominant():
+    # C: I IV V7 I | G: I(=C:V) IV(=C) V7 I  with F sharps: a cadence in G
+    g_v7 = (50, 66, 72, 74)
+    g_i = (43, 62, 67, 71)
+    music = [I, IV, V7, I, I, g_i, (48, 64, 67, 72), g_v7, g_i, (40, 64, 67, 71), (48, 64, 69, 72), g_v7, g_i, g_i]
+    r = analyze_notes(_progression(music))
+    keys = r["keys"][["tonic_fifths", "mode"]].tolist()
+    assert keys[0] == (0, 0) and keys[-1] == (1, 0)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(-6, 5))
+def test_analysis_is_transposition_invariant(k):
+    base = analyze_notes(_progression([I, IV, ii6, V7, I, vi, V7_of_V, V, I]))
+    moved = analyze_notes(_progression([I, IV, ii6, V7, I, vi, V7_of_V, V, I], transpose=k))
+    assert _numerals(moved) == _numerals(base)
+    assert ((moved["keys"]["tonic_fifths"] * 7 - base["keys"]["tonic_fifths"] * 7) % 12 == k % 12).all()
+    assert moved["cadences"]["type"].tolist() == base["cadences"]["type"].tolist()
+
+
+def test_harmonic_rhythm_counts_changes_per_bar():
+    r = analyze_notes(_progression([I, IV, V7, I, I, vi, ii6, V]))
+    hr = r["harmonic_rhythm"]
+    assert hr["n_changes"].tolist() == [4, 3]  # I IV V7 I | (I held) vi ii6 V
+    assert hr["on_downbeat"].tolist() == [True, False]
+    assert np.allclose(hr["changes_per_beat"], [1.0, 0.75])
+
+
+def test_passing_and_neighbour_tones():
+    notes = _progression([I, I], dur=2.0)
+    # soprano C5 - D5 (passing) - E5 over C major; alto G4 - A4 (neighbour) - G4, the dissonances in eighths
+    onset, duration = [0.0, 1.5, 2.0, 0.0, 0.5, 1.0], [1.5, 0.5, 2.0, 0.5, 0.5, 3.0]
+    extra = make_note_array(onset, duration, [72, 74, 76, 67, 69, 67], track=[3, 3, 3, 2, 2, 2])
+    notes = notes[notes["track"] < 2]
+    r = analyze_notes(np.concatenate([notes, extra]))
+    types = dict(zip(r["nonchord_tones"]["pitch"].tolist(), r["nonchord_tones"]["type"].tolist()))
+    assert types == {74: "passing", 69: "neighbour"}
+
+
+def test_empty_input():
+    r = analyze_notes(make_note_array([], [], []))
+    assert all(table.size == 0 for table in r.values())
+
+
+def test_chorale_against_the_expert_analysis():
+    """BWV 269 with Riemenschneider 001 (music21's corpus): realized chords and keys per beat."""
+    from music21 import converter, corpus
+
+    import harmonia
+
+    score = harmonia.load("bach/bwv269")
+    expert = converter.parse(
+        str(corpus.getWork("bach/choraleAnalyses/riemenschneider001.rntxt")), format="romantext"
+    )
+    analysis = harmonia.analyze(score)
+    chords = analysis.chords
+    ok_chord = ok_key = n = 0
+    for rn in expert.flatten().getElementsByClass("RomanNumeral"):
+        on = score.bar_beat_to_qn(rn.measureNumber, float(rn.beat))
+        k = int(np.searchsorted(chords["onset"], on + 1e-9, side="right") - 1)
+        pcs = sum(1 << p.pitchClass for p in rn.pitches)
+        ok_chord += chords["pc_mask"][k] == pcs and chords["bass_pc"][k] == rn.bass().pitchClass
+        ok_key += (chords["key_tonic_fifths"][k] * 7) % 12 == rn.key.tonic.pitchClass
+        n += 1
+    assert ok_chord / n >= 0.85 and ok_key / n >= 0.9
+    assert analysis.global_key == "G"
+    assert analysis.cadences.size >= 5
