@@ -147,9 +147,9 @@ def test_transpose_by_semitones_and_drums_stay():
         key_signatures=[(0.0, 2, 0)],
     )
     t = s.transpose(6)
-    assert t.notes[["pitch", "spelling"]].tolist() == [(36, -128), (66, 6)]
+    assert t.notes[["pitch", "spelling"]].tolist() == [(66, 6), (36, -128)]
     assert t.key_signatures["fifths"].tolist() == [8]
-    assert s.transpose(-3).notes["spelling"].tolist()[1] == 3  # C down a minor third is A
+    assert s.transpose(-3).notes["spelling"].tolist()[0] == 3  # C down a minor third is A
 
 
 def test_summary_is_json_ready():
