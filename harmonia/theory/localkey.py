@@ -21,6 +21,8 @@ References
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numba import njit
 
@@ -44,6 +46,10 @@ _DIATONIC = {
               10: ("maj", "dom7"), 11: ("dim", "dim7", "hdim7")},
 }
 _APPLIED = ("maj", "dom7", "dim", "dim7", "hdim7")  # dominant-function chords that tonicize a degree
+
+
+#: _DEGREE_OF[tonic, pc] = scale degree (semitones above the tonic) of pitch class pc
+_DEGREE_OF = (np.arange(12)[None, :] - np.arange(12)[:, None]) % 12
 
 
 def key_index(tonic_pc: int, mode: str) -> int:
@@ -112,10 +118,8 @@ def presence_loglik(presence: np.ndarray, profile: np.ndarray) -> np.ndarray:
         Shape ``(n, 24)``.
     """
     p = np.clip(np.asarray(profile, dtype=float), 1e-3, 1 - 1e-3)
-    # rolled[k, pc] = probability that pitch class pc is present in key k
-    rolled = np.empty((24, 12))
-    for k in range(24):
-        rolled[k] = np.roll(p[k // 12], k % 12)
+    # rolled[k, pc] = probability that pitch class pc is present in key k (degree pc - tonic)
+    rolled = np.concatenate([p[0][_DEGREE_OF], p[1][_DEGREE_OF]])
     x = np.asarray(presence, dtype=float)
     return x @ np.log(rolled).T + (1 - x) @ np.log(1 - rolled).T
 
@@ -200,6 +204,7 @@ def closely_related(a: int, b: int) -> bool:
     return (sig_a - sig_b) % 12 in (0, 1, 11)
 
 
+@functools.lru_cache(maxsize=8)
 def key_transition_cost(*, close: float = 4.0, far: float = 8.0) -> np.ndarray:
     """``(24, 24)`` modulation costs: ``close`` between closely related keys, ``far`` otherwise."""
     out = np.array(

@@ -56,6 +56,7 @@ class ChordVocabulary(NamedTuple):
     prior: tuple[float, ...]
 
 
+@functools.lru_cache(maxsize=1)
 def default_vocabulary() -> ChordVocabulary:
     """The qualities of tonal harmony: four triads, five sevenths, and the French sixth's sonority.
 
