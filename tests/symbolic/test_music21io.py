@@ -85,3 +85,27 @@ def test_grace_notes_are_dropped_and_counted():
     s.flatten().notes[1].getGrace(inPlace=True)
     score = from_music21(s)
     assert score.n_notes == 3 and score.metadata["grace_notes_dropped"] == 1
+
+
+def test_kern_file_matches_music21():
+    from music21 import converter, corpus
+
+    krn = [p for p in corpus.getComposer("bach") if p.name == "bwv277.krn"][0]
+    score = harmonia.load(krn)
+    stream = converter.parse(krn).stripTies()
+    expected = sorted(
+        (float(n.getOffsetInHierarchy(stream)), n.pitch.midi) for n in stream.flatten().notes
+    )
+    assert score.metadata["format"] == "krn" and score.has_spelling
+    assert sorted(score.notes[["onset", "pitch"]].tolist()) == expected
+
+
+def test_abc_file(tmp_path):
+    path = tmp_path / "tune.abc"
+    path.write_text("X:1\nT:Scale\nM:3/4\nL:1/8\nK:G\nGABc de|f2 g4|]\n")
+    score = harmonia.load(path)
+    assert score.metadata["title"] == "Scale"
+    assert score.notes["pitch"].tolist() == [67, 69, 71, 72, 74, 76, 78, 79]
+    assert score.notes["spelling"].tolist()[-2:] == [6, 1]  # F# from the key signature, then G
+    assert score.time_signatures.tolist() == [(0.0, 3, 4)]
+    assert score.notes["duration"].tolist()[-2:] == [1.0, 2.0]
