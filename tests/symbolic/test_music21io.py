@@ -90,7 +90,7 @@ def test_grace_notes_are_dropped_and_counted():
 def test_kern_file_matches_music21():
     from music21 import converter, corpus
 
-    krn = [p for p in corpus.getComposer("bach") if p.name == "bwv277.krn"][0]
+    krn = next(p for p in corpus.getComposer("bach") if p.name == "bwv277.krn")
     score = harmonia.load(krn)
     stream = converter.parse(krn).stripTies()
     expected = sorted(
