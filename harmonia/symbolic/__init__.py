@@ -19,7 +19,6 @@ _NAMES = {
     "from_music21": "music21io",
     "to_music21": "music21io",
     "save_musicxml": "music21io",
-    "spell_score": "spell",
 }
 __all__ = sorted(_NAMES)
 

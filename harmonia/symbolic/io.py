@@ -39,7 +39,7 @@ def load(source: str | os.PathLike[str] | Any, **kwargs: Any) -> Score:
         MEI file (read with music21), a music21 corpus name such as ``"bach/bwv66.6"``, or a music21
         stream already in memory.
     **kwargs
-        Passed to :func:`harmonia.symbolic.midi.load_midi` for MIDI files (``zero_duration``, ``spell``).
+        Passed to :func:`harmonia.symbolic.midi.load_midi` for MIDI files (``zero_duration``).
 
     Returns
     -------

@@ -3,7 +3,7 @@
 symusic parses MIDI in C++, so loading a pop song of 1,600 notes takes about a millisecond.  Ticks are
 converted to quarter notes with the file's resolution; each MIDI track (or track/channel pair, as
 symusic splits them) with notes becomes a harmonia track; the drum flag comes from channel 10.
-MIDI carries no spelling: ``spelling`` is -128 unless ``spell=True`` asks harmonia to infer it.
+MIDI carries no spelling: ``spelling`` is -128 (unknown).
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ def load_midi(
     path: str | os.PathLike[str],
     *,
     zero_duration: ZeroDuration = "error",
-    spell: bool = False,
 ) -> Score:
     """Read a Standard MIDI File into a Score.
 
@@ -41,8 +40,6 @@ def load_midi(
         What to do with a pitched note whose note-off falls on its note-on: raise
         :class:`~harmonia.errors.InvalidScoreError`, drop it, or give it one tick.  Drum hits (channel 10),
         whose length means nothing, always get one tick.
-    spell : bool, default False
-        Infer spellings with :func:`harmonia.theory.spelling.estimate_spelling`.
 
     Returns
     -------
@@ -122,7 +119,7 @@ def load_midi(
         )
     ts = midi.time_signatures.numpy()
     ks = midi.key_signatures.numpy()
-    score = Score(
+    return Score(
         notes,
         time_signatures=list(zip(ts["time"] / tpq, ts["numerator"], ts["denominator"])),
         tempos=list(zip(tempo["time"] / tpq, bpm)),
@@ -130,11 +127,6 @@ def load_midi(
         tracks=tracks,
         metadata={"source": str(path), "title": path.stem, "format": "midi", "ticks_per_quarter": int(midi.tpq)},
     )
-    if spell:
-        from harmonia.symbolic.spell import spell_score
-
-        score = spell_score(score)
-    return score
 
 
 def save_midi(score: Score, path: str | os.PathLike[str], *, ticks_per_quarter: int = 480) -> None:

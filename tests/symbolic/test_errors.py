@@ -77,4 +77,4 @@ def test_zero_length_options():
 
 def test_options_for_midi_only():
     with pytest.raises(TypeError, match="MIDI files only"):
-        harmonia.load(BAD / "corrupt.musicxml", spell=True)
+        harmonia.load(BAD / "corrupt.musicxml", zero_duration="drop")
