@@ -37,7 +37,12 @@ def main() -> int:
     from harmonia.theory import phrase
 
     limit = int(sys.argv[sys.argv.index("--tunes") + 1]) if "--tunes" in sys.argv else 1500
+    from collections import Counter
+
+    from harmonia.theory.melody import huron_contour
+
     counts = {"harmonia": np.zeros(3), "baseline": np.zeros(3)}
+    contours: Counter = Counter()
     n_tunes = skipped = 0
     t_total = 0.0
     for path in essen_files():
@@ -54,6 +59,10 @@ def main() -> int:
                 continue
             n_tunes += 1
             truth = set(starts[1:])
+            pitches = score.notes["pitch"]
+            for a, b in zip(starts, [*starts[1:], count]):
+                if b - a >= 3:
+                    contours[huron_contour(pitches[a:b])] += 1
             line = phrase.melody_line(score)
             bars = score.bar_table()
             row = np.searchsorted(bars["onset"], line["onset"] + 1e-9, side="right") - 1
@@ -71,6 +80,9 @@ def main() -> int:
     print(f"{n_tunes} Essen tunes ({skipped} left out: note counts differ from the phrase-marked text)\n")
     print(table(["model", "precision", "recall", "F"], rows))
     print(f"\nharmonia: {1000 * t_total / max(n_tunes, 1):.2f} ms per tune (music21 parsing not counted)")
+    total = sum(contours.values())
+    print(f"\nHuron contour classes of the {total} marked phrases (Huron 1996 found convex first, then descending):")
+    print(table(["class", "share"], [[k, f"{100 * v / total:.1f} %"] for k, v in contours.most_common()]))
     return 0
 
 
