@@ -259,8 +259,10 @@ def segment_chords(
         bass_pc, start_cost, pcs, root, third, slice_prior, float(max_span_qn), float(nonchord_cost),
         float(missing_cost), float(bass_weight), float(seventh_floor),
     )
-    # merge neighbours with one label, then split where the bass moves to another chord tone on a beat
-    # (I -> I6 is one harmony but two numerals)
+    # merge neighbours with one label, then split where the bass moves to another chord tone from one
+    # beat to the next (I -> I6 is one harmony but two numerals). A beat's bass is its lowest chord tone,
+    # so an Alberti or broken-chord bass within the beat does not split the span.
+    beat_id = np.cumsum(level <= 1)
     rows = []
     k = 0
     while k < lab.size:
@@ -270,18 +272,28 @@ def segment_chords(
         t = lab[k]
         first_slice, end_slice = s0[k], s1[m]
         chord = int(mask[t])
-        current = -1
+        beats: list[tuple[int, int]] = []  # (first slice of the beat, its bass pitch class)
+        q = first_slice
+        while q < end_slice:
+            r = q
+            lowest = -1
+            while r < end_slice and (r == q or beat_id[r] == beat_id[q]):
+                b = slices["bass"][r]
+                if b >= 0 and chord >> int(b % 12) & 1 and (lowest < 0 or b < lowest):
+                    lowest = int(b)
+                r += 1
+            if lowest >= 0:
+                beats.append((q, lowest % 12))
+            q = r
+        current = beats[0][1] if beats else int(root[t])
         sub_start = first_slice
-        for q in range(first_slice, end_slice):
-            b = bass_pc[q]
-            if b < 0 or not chord >> int(b) & 1:
-                continue
-            if current < 0:
-                current = int(b)
-            elif b != current and level[q] <= 1:
+        for n, (q, pc) in enumerate(beats):
+            # a new bass starts a new span unless the old one comes back within the harmony (a broken-chord
+            # or Alberti bass moves between chord tones without changing the inversion)
+            if pc != current and level[q] <= 1 and all(p != current for _, p in beats[n + 1 :]):
                 rows.append((sub_start, q, t, current))
-                sub_start, current = q, int(b)
-        rows.append((sub_start, end_slice, t, current if current >= 0 else int(root[t])))
+                sub_start, current = q, pc
+        rows.append((sub_start, end_slice, t, current))
         k = m + 1
     out = np.zeros(len(rows), dtype=SEGMENT_DTYPE)
     a, b, t, bass = (np.array(col) for col in zip(*rows))
