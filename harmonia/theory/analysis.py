@@ -224,6 +224,9 @@ def _presence(seg: np.ndarray, slices: np.ndarray) -> np.ndarray:
     return np.clip(pres / (0.15 * span[:, None]), 0.0, 1.0)
 
 
+#: A chord span's key evidence counts for at most this many quarter notes, so that the long chords of a
+#: slow harmonic rhythm (pop songs) do not make modulations cheaper than in a chorale.
+_EVIDENCE_CAP_QN = 2.0
 _KEY_FIT: np.ndarray | None = None
 
 
@@ -253,7 +256,7 @@ def _local_keys(
         fit[-1, home] += 1e6
     return localkey.decode_keys(
         presence,
-        seg["offset"] - seg["onset"],
+        np.minimum(seg["offset"] - seg["onset"], _EVIDENCE_CAP_QN),
         fit,
         profile=TEMPERLEY_PRESENCE,
         switch_cost=switch_cost,
