@@ -150,9 +150,44 @@ def main() -> int:
              f"{(total['m21_parse'] + total['m21_t']) / (total['h_parse'] + total['h_t']):.1f}x"],
         ],
     ))
+    pop909_keys(analyze)
     if "--speed" in sys.argv:
         speed_all(analyze)
     return 0
+
+
+def pop909_keys(analyze) -> None:
+    """Keys of the POP909 development songs against the set's key annotations (made by an algorithm from
+    the audio, not by hand: a plausibility check, not an expert benchmark)."""
+    from _common import shared_data
+
+    import harmonia
+    from harmonia.theory.key import parse_key
+
+    root = shared_data("pop909-dev")
+    if root is None:
+        print("\n../shared/data/pop909-dev is not present: skipping the POP909 key check")
+        return
+    frames = agree = songs = global_agree = 0
+    for song in sorted(p for p in root.iterdir() if p.name.isdigit()):
+        score = harmonia.load(song / f"{song.name}.mid")
+        result = analyze(score)
+        rows = [line.split("\t") for line in (song / "key_audio.txt").read_text().split("\n") if line.strip()]
+        keys = [(float(a), float(b), parse_key(k)) for a, b, k in rows]
+        for t in np.arange(keys[0][0], keys[-1][1], 1.0):
+            truth = next((k for a, b, k in keys if a <= t < b), None)
+            if truth is None:
+                continue
+            i = max(int(np.searchsorted(result.keys["onset"], score.sec_to_qn(t) + 1e-9, side="right")) - 1, 0)
+            pc = (int(result.keys["tonic_fifths"][i]) * 7) % 12
+            frames += 1
+            agree += pc == truth.tonic_pc and (result.keys["mode"][i] == 1) == (truth.mode == "minor")
+        main_key = max(keys, key=lambda k: k[1] - k[0])[2]
+        home = parse_key(result.global_key)
+        songs += 1
+        global_agree += (home.tonic_pc, home.mode) == (main_key.tonic_pc, main_key.mode)
+    print(f"\nPOP909 dev ({songs} songs) against its algorithmic key annotations: local key agrees on "
+          f"{100 * agree / frames:.1f} % of seconds, global key on {global_agree} of {songs} songs.")
 
 
 def speed_all(analyze) -> None:
