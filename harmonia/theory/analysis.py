@@ -9,7 +9,8 @@ The pipeline, each step a function of its own module:
 3. :func:`~harmonia.theory.localkey.decode_keys` finds the local key of every span with an HMM over the 24
    keys (Temperley's key profiles plus a chord-in-key term, and a cost per modulation), so that a lone
    applied chord stays a tonicization (``V/V``) while a confirmed new key becomes a modulation;
-4. :func:`~harmonia.theory.roman.analyze_chord` names each span's chord in its local key;
+4. :func:`~harmonia.theory.roman.analyze_pcs` names each span's chord in its local key (the reading a
+   teacher prefers), falling back to :func:`~harmonia.theory.roman.chord_numeral` for other chords;
 5. cadences are read at phrase ends (fermatas when the score has them, else long melodic notes and rests)
    from the last two harmonies, the bass and the soprano;
 6. harmonic rhythm counts chord changes per bar and where in the bar they fall;
@@ -25,7 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from harmonia.theory import localkey, timemap
+from harmonia.errors import RomanNumeralError
+from harmonia.theory import localkey, roman, timemap
+from harmonia.theory.key import Key
 from harmonia.theory.notearray import NO_SPELLING, TIME_SIGNATURE_DTYPE, as_note_array
 from harmonia.theory.segment import default_vocabulary, segment_chords
 from harmonia.theory.slices import salami_slices
@@ -304,110 +307,29 @@ def _chord_table(seg: np.ndarray, key_path: np.ndarray, notes: np.ndarray, bars:
         out["key_mode"][k : m + 1] = int(minor)
         k = m + 1
     for i in range(seg.size):
-        tonic_pc = (int(out["key_tonic_fifths"][i]) * 7) % 12
-        root_rel = (int(seg["root_pc"][i]) - tonic_pc) % 12
         center = float(out["key_tonic_fifths"][i]) + (2.0 if out["key_mode"][i] == 0 else -1.0)
         out["root_fifths"][i] = _spell_pc(int(seg["root_pc"][i]), center)
         intervals = default_vocabulary().intervals[seg["quality"][i]]
         bass_rel = (int(seg["bass_pc"][i]) - int(seg["root_pc"][i])) % 12
         out["inversion"][i] = intervals.index(bass_rel) if bass_rel in intervals else 0
-        numeral, function = _numeral(
-            root_rel, str(out["quality"][i]), int(out["inversion"][i]), (int(seg["bass_pc"][i]) - tonic_pc) % 12,
-            minor=bool(out["key_mode"][i]),
-        )
-        out["numeral"][i], out["function"][i] = numeral, function
+        key = Key(int(out["key_tonic_fifths"][i]), "minor" if out["key_mode"][i] else "major")
+        pcs = [pc for pc in range(12) if int(seg["pc_mask"][i]) >> pc & 1]
+        try:  # the reading a teacher prefers (applied chords, Neapolitan, augmented sixths ...)
+            numeral = roman.analyze_pcs(pcs, int(seg["bass_pc"][i]), key)
+        except RomanNumeralError:  # any other chord: named from its root's degree
+            numeral = roman.chord_numeral(
+                int(seg["root_pc"][i]), str(out["quality"][i]), int(out["inversion"][i]), key
+            )
+        out["numeral"][i] = numeral
+    # In minor, a major triad on the tonic spells like V/iv; it is the Picardy third I unless iv follows.
+    for i in range(seg.size):
+        figure = str(out["numeral"][i])
+        if out["key_mode"][i] == 1 and figure in ("V/iv", "V6/iv", "V64/iv"):
+            follows_iv = i + 1 < seg.size and str(out["numeral"][i + 1]).startswith("iv")
+            if not follows_iv:
+                out["numeral"][i] = "I" + figure[1:-3]
+        out["function"][i] = roman.harmonic_function(str(out["numeral"][i]), minor=bool(out["key_mode"][i]))
     return out
-
-
-# RomanText figures by inversion, for triads and seventh chords
-_TRIAD_FIGURES = ("", "6", "64")
-_SEVENTH_FIGURES = ("7", "65", "43", "2")
-_DEGREE_NAMES = ("I", "II", "III", "IV", "V", "VI", "VII")
-# semitones above the tonic of each scale degree: major; minor as RomanText reads it (music21's convention:
-# unaltered VI and VII in minor are the lowered sixth and seventh, and vii is on the leading tone)
-_MAJOR_DEGREES = {0: 0, 2: 1, 4: 2, 5: 3, 7: 4, 9: 5, 11: 6}
-_MINOR_DEGREES = {0: 0, 2: 1, 3: 2, 5: 3, 7: 4, 8: 5, 10: 6}
-_FUNCTIONS_MAJOR = {0: "T", 1: "S", 2: "T", 3: "S", 4: "D", 5: "T", 6: "D"}  # I ii iii IV V vi vii
-_FUNCTIONS_MINOR = {0: "T", 1: "S", 2: "T", 3: "S", 4: "D", 5: "S", 6: "D"}  # i ii III iv V VI VII/vii
-
-
-def _degree_text(rel: int, minor: bool, *, lower: bool) -> tuple[str, int]:
-    """Roman numeral (with b/# alteration) and degree index of a root ``rel`` semitones above the tonic."""
-    table = _MINOR_DEGREES if minor else _MAJOR_DEGREES
-    if minor and rel == 11:  # the leading tone: vii in RomanText's minor
-        return ("vii" if lower else "#VII"), 6
-    if minor and rel == 9:
-        return ("#vi" if lower else "#VI"), 5
-    if rel in table:
-        d = table[rel]
-        text = _DEGREE_NAMES[d]
-        return (text.lower() if lower else text), d
-    # chromatic roots: name them as altered degrees, flat below a diatonic degree by default
-    if (rel + 1) % 12 in table:
-        d = table[(rel + 1) % 12]
-        prefix = "b" if not minor or rel not in (9, 11) else "#"
-        text = _DEGREE_NAMES[d]
-        return prefix + (text.lower() if lower else text), d
-    d = table[(rel - 1) % 12]
-    text = _DEGREE_NAMES[d]
-    return "#" + (text.lower() if lower else text), d
-
-
-def _numeral(root_rel: int, quality: str, inversion: int, bass_rel: int, *, minor: bool) -> tuple[str, str]:
-    """RomanText numeral and harmonic function (T, S, D) of a labelled chord in a key.
-
-    Applied dominants and leading-tone chords of diatonic triads are written as ``V7/V``, ``viio7/ii``;
-    the Neapolitan sixth as ``N6``; augmented sixths as ``It6``, ``Ger65`` and ``Fr43``.
-    """
-    seventh = quality in ("dom7", "maj7", "min7", "hdim7", "dim7", "fr6")
-    figures = (_SEVENTH_FIGURES if seventh else _TRIAD_FIGURES)[min(inversion, 3 if seventh else 2)]
-    # augmented sixths: built on the lowered sixth degree with it in the bass
-    if bass_rel == 8 and root_rel == 8 and quality == "dom7" and inversion == 0:
-        return "Ger65", "S"
-    if quality == "fr6" and (root_rel - 8) % 12 in (0, 6):
-        return "Fr43", "S"
-    # Neapolitan: major triad on the lowered second degree, usually in first inversion
-    if root_rel == 1 and quality == "maj":
-        return "N" + (figures or ""), "S"
-    diatonic = _diatonic_quality(root_rel, quality, minor)
-    if not diatonic and quality in ("maj", "dom7", "dim", "dim7", "hdim7"):
-        applied = _applied(root_rel, quality, figures, minor)
-        if applied:
-            return applied, "D"
-    lower = quality in ("min", "dim", "min7", "hdim7", "dim7")
-    text, degree = _degree_text(root_rel, minor, lower=lower)
-    mark = {"dim": "o", "dim7": "o", "hdim7": "ø", "aug": "+"}.get(quality, "")
-    # functions follow the degree; an altered or borrowed chord keeps its degree's function (bVI, iv in
-    # major are predominants, bIII a tonic substitute), except that a lowered sixth is predominant in major too
-    function = (_FUNCTIONS_MINOR if minor else _FUNCTIONS_MAJOR)[degree]
-    if root_rel == 8:
-        function = "S"
-    return text + mark + figures, function
-
-
-def _diatonic_quality(root_rel: int, quality: str, minor: bool) -> bool:
-    fit = _key_fit()
-    q = _QUALITY_NAMES.index(quality)
-    key = 12 if minor else 0
-    return fit[q, root_rel % 12, key] == 0.0
-
-
-def _applied(root_rel: int, quality: str, figures: str, minor: bool) -> str:
-    """``V7/ii`` style name when the chord is the dominant or leading-tone chord of a diatonic triad."""
-    table = _MINOR_DEGREES if minor else _MAJOR_DEGREES
-    for target_rel, degree in table.items():
-        if target_rel == 0:
-            continue
-        target_q = "maj" if _diatonic_quality(target_rel, "maj", minor) else "min"
-        if not _diatonic_quality(target_rel, target_q, minor):
-            continue
-        target = _DEGREE_NAMES[degree] if target_q == "maj" else _DEGREE_NAMES[degree].lower()
-        if quality in ("maj", "dom7") and (target_rel + 7) % 12 == root_rel:
-            return f"V{figures}/{target}"
-        if quality in ("dim", "dim7", "hdim7") and (target_rel + 11) % 12 == root_rel:
-            mark = {"dim": "o", "dim7": "o", "hdim7": "ø"}[quality]
-            return f"vii{mark}{figures}/{target}"
-    return ""
 
 
 def _key_table(chords: np.ndarray) -> np.ndarray:

@@ -133,3 +133,11 @@ def test_chorale_against_the_expert_analysis():
     assert ok_chord / n >= 0.85 and ok_key / n >= 0.9
     assert analysis.global_key == "G"
     assert analysis.cadences.size >= 5
+
+
+def test_picardy_third_ends_a_minor_piece():
+    i, iv, V_, I_ = (45, 60, 64, 69), (50, 62, 65, 69), (40, 64, 68, 71), (45, 61, 64, 69)  # a: i iv V I(picardy)
+    r = analyze_notes(_progression([i, iv, V_, i, iv, V_, I_]))
+    assert r["chords"]["numeral"].tolist()[-1] == "I"
+    assert r["keys"][["tonic_fifths", "mode"]].tolist()[-1] == (3, 1)
+    assert r["cadences"]["type"].tolist()[-1] == "PAC"

@@ -1,0 +1,130 @@
+"""Roman numerals: parse/format, realize/analyze round trips, transposition, known equivalences."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from harmonia.errors import RomanNumeralError
+from harmonia.theory.key import Key, format_key
+from harmonia.theory.pitch import fifths_to_pc
+from harmonia.theory.roman import (
+    _candidates,
+    analyze,
+    analyze_pcs,
+    format_roman,
+    harmonic_function,
+    parse_roman,
+    realize,
+    realize_pcs,
+)
+from tests.conftest import DATA
+
+keys = st.builds(Key, st.integers(-6, 6), st.sampled_from(["major", "minor"]))
+CANONICAL = ["I", "V65/V", "viio7", "viiø7", "bVI", "N6", "It6", "Fr43", "Ger65", "Cad64", "I[add6]", "V7[no3]",
+             "iv6", "V7/V/V", "viio42/ii", "III+", "V[#5]", "bII6"]
+
+
+@pytest.mark.parametrize("figure", CANONICAL)
+def test_format_parse_round_trip(figure):
+    assert format_roman(parse_roman(figure)) == figure
+
+
+# Readings that spell exactly like a preferred one and so never come out of analyze: an applied triad
+# that is also diatonic (V/IV = I in major; V/III = VII, V/VI = III, V/VII = IV, viio/III = iio in minor),
+# and in minor the Picardy I, read as V/iv, and IV7, read as V7/VII.
+SHADOWED = {
+    "major": {"V/IV", "V6/IV", "V64/IV"},
+    "minor": {"V/III", "V6/III", "V64/III", "V7/III", "V65/III", "V43/III", "V42/III", "viio/III", "viio6/III",
+              "viio64/III", "viiø7/III", "viiø65/III", "viiø43/III", "viiø42/III", "V/VI", "V6/VI", "V64/VI",
+              "V/VII", "V6/VII", "V64/VII", "I", "I6", "I64", "IV7", "IV65", "IV43", "IV42"},
+}
+
+
+@given(keys, st.data())
+def test_analyze_inverts_realize(key, data):
+    figure = data.draw(st.sampled_from(_candidates(key.mode)))
+    spelled = realize(figure, key)
+    found = analyze(spelled, key)
+    assert realize(found, key) == spelled
+    assert (found == figure) == (figure not in SHADOWED[key.mode])
+
+
+def test_shadowed_readings_are_exactly_the_duplicates():
+    for mode in ("major", "minor"):
+        key = Key(0, mode)
+        shadowed = {f for f in _candidates(mode) if analyze(realize(f, key), key) != f}
+        assert shadowed == SHADOWED[mode]
+
+
+@given(keys, st.integers(-5, 5), st.data())
+def test_transposition_invariance(key, k, data):
+    figure = data.draw(st.sampled_from(_candidates(key.mode)))
+    moved = Key(key.tonic_fifths + k, key.mode)
+    assert [f + k for f in realize(figure, key)] == realize(figure, moved)
+    pcs, bass = realize_pcs(figure, key)
+    shift = (7 * k) % 12
+    assert analyze_pcs({(p + shift) % 12 for p in pcs}, (bass + shift) % 12, moved) == analyze_pcs(pcs, bass, key)
+
+
+def test_applied_dominant_is_the_dominant_of_the_target_key():
+    # V7/V in C is the V7 of G; V7/V/V in C is the V7 of D
+    assert realize("V7/V", "C") == realize("V7", "G") == [2, 6, 3, 0]
+    assert realize("V7/V/V", "C") == realize("V7", "D")
+    assert realize("viio7/ii", "C") == realize("viio7", "d")
+
+
+def test_minor_mode_sixth_and_seventh_degrees_follow_music21():
+    # in A minor: VI on F, vi on F#, VII on G, viio on G#
+    assert [fifths_to_pc(f) for f in realize("VI", "a")] == [5, 9, 0]
+    assert [fifths_to_pc(f) for f in realize("viio", "a")] == [8, 11, 2]
+    assert [fifths_to_pc(f) for f in realize("VII", "a")] == [7, 11, 2]
+    assert realize("vi", "a")[0] == 6  # F# (line of fifths 6), the raised sixth degree
+
+
+def test_augmented_sixths_are_spelled_apart_from_dominant_sevenths():
+    assert analyze([-4, 0, -3, 6], "C") == "Ger65"
+    assert analyze([-4, 0, 2, 6], "C") == "Fr43"
+    assert analyze([-4, 0, 6], "C") == "It6"
+    with pytest.raises(RomanNumeralError, match="no numeral spells"):
+        analyze([-4, 0, -3, -6], "C")  # Ab7 is not a German sixth
+
+
+@pytest.mark.parametrize("bad", ["", "X", "V13", "IIII", "V/", "V[foo]", "N7", "It43"])
+def test_bad_figures(bad):
+    with pytest.raises(RomanNumeralError, match=r"Roman numeral|figure|bracket|takes the figures"):
+        parse_roman(bad)
+
+
+def test_functions():
+    assert [harmonic_function(f) for f in ("I", "vi", "iii", "ii65", "IV", "V7", "viio7", "V/vi", "Ger65")] == [
+        "T", "T", "T", "S", "S", "D", "D", "D", "S",
+    ]
+    assert harmonic_function("VI", minor=True) == "S" and harmonic_function("III", minor=True) == "T"
+
+
+def test_every_figure_of_music21s_romantext_corpus_agrees():
+    """Every (figure, key) in music21's .rntxt files realizes to music21's pitch classes and bass.
+
+    The few figures harmonia refuses are malformed in the corpus ('V/', 'var', 'VIII', 'I4', 'IV9', 'III6+',
+    '[maj7]'): music21 guesses a reading for them, harmonia raises RomanNumeralError.
+    """
+    rows = json.loads((DATA / "rntxt_figures.json").read_text())["figures"]
+    refused, agree = [], 0
+    for row in rows:
+        try:
+            pcs, bass = realize_pcs(row["figure"], row["key"])
+        except RomanNumeralError:
+            refused.append(row["figure"])
+            continue
+        assert (sorted(pcs), bass) == (row["pcs"], row["bass"]), row
+        agree += 1
+    assert agree >= 799 and len(rows) == agree + len(refused)
+    assert set(refused) <= {"V/", "var", "viio6/", "V6/", "IV/", "VIII", "I4", "IV9", "III6+", "bVII7[maj7]"}
+
+
+def test_key_text_round_trip():
+    assert format_key(Key(-2, "minor")) == "bb"
