@@ -26,14 +26,14 @@ Conventions (those of RomanText and music21):
 
 Harmonic functions (:func:`harmonic_function`): tonic ``T``, predominant / subdominant ``S``, dominant ``D``.
 
-========================================  =========
-numeral                                   function
-========================================  =========
-I, i, vi (major), III and bIII, iii, #vi   T
-ii, IV, iv, VI and bVI (in major), N, It, Fr, Ger, bII, bVII  S
-V, vii (any quality), Cad64, VII in minor  D
-any applied chord (``/x``)                D
-========================================  =========
+=====================================================  =========
+numeral                                                function
+=====================================================  =========
+I, i, vi (in major), iii, III, bIII, #vi               T
+ii, IV, iv, VI and bVI, N, It, Fr, Ger, bII            S
+V, vii (any quality), VII in minor, Cad64              D
+any applied chord (``/x``)                             D
+=====================================================  =========
 
 Examples
 --------
