@@ -28,7 +28,7 @@ import numpy as np
 
 from harmonia.errors import RomanNumeralError
 from harmonia.theory import localkey, roman, timemap
-from harmonia.theory.key import Key
+from harmonia.theory.key import Key, key_profile
 from harmonia.theory.notearray import NO_SPELLING, TIME_SIGNATURE_DTYPE, as_note_array
 from harmonia.theory.segment import default_vocabulary, segment_chords
 from harmonia.theory.slices import salami_slices
@@ -43,14 +43,9 @@ __all__ = [
     "analyze_notes",
 ]
 
-#: Temperley's (2007) probabilities that each scale degree sounds in a segment, from the Kostka-Payne
-#: corpus (major row, minor row), as printed in *Music and Probability*, table 4.1.
-TEMPERLEY_PRESENCE = np.array(
-    [
-        [0.748, 0.060, 0.488, 0.082, 0.670, 0.460, 0.096, 0.715, 0.104, 0.366, 0.057, 0.400],
-        [0.712, 0.084, 0.474, 0.618, 0.049, 0.460, 0.105, 0.747, 0.404, 0.067, 0.133, 0.330],
-    ]
-)
+#: Temperley's (2007) probabilities that each scale degree sounds in a segment (Kostka-Payne corpus),
+#: used as the key HMM's pitch evidence.
+TEMPERLEY_PRESENCE = key_profile("temperley-kostka-payne")
 
 #: One row per chord span.
 CHORD_DTYPE = np.dtype(
