@@ -361,10 +361,33 @@ def _inversions(chord: str) -> list[str]:
     return [head + f for f in figs]
 
 
+def _incomplete(figure: str, omit: int) -> str | None:
+    """``figure`` with its third or fifth omitted (``V7[no5]/V``), or None where that tone is the bass."""
+    head, *targets = figure.split("/")
+    m = re.match(r"^(.*?)(\d*)$", head)
+    fig = m.group(2)
+    if re.match(r"^(N|It|Fr|Ger|Cad)", head):
+        return None  # N, It, Fr, Ger keep all their tones
+    if omit == 5 and fig in ("64", "43"):
+        return None
+    if omit == 3 and fig != "":
+        return None  # an open fifth is read in root position only
+    return "/".join((f"{head}[no{omit}]", *targets))
+
+
+def _vocabulary(mode: str) -> list[str]:
+    """Every figure :func:`analyze` can answer, in order of preference: complete chords, then chords
+    without their fifth (``V7[no5]``), then root-position triads without their third (``I[no3]``)."""
+    complete = _candidates(mode)
+    no5 = [f for f in (_incomplete(c, 5) for c in complete) if f]
+    no3 = [f for f in (_incomplete(c, 3) for c in complete if "7" not in c and "2" not in c) if f]
+    return complete + no5 + no3
+
+
 @functools.lru_cache(maxsize=4)
 def _table(mode: str, spelled: bool) -> dict:
     table: dict = {}
-    for figure in _candidates(mode):
+    for figure in _vocabulary(mode):
         rel = _realize_rel(figure, mode)
         key = (frozenset(rel), rel[0]) if spelled else (frozenset(f * 7 % 12 for f in rel), rel[0] * 7 % 12)
         table.setdefault(key, figure)
