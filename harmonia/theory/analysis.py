@@ -30,7 +30,7 @@ from harmonia.errors import RomanNumeralError
 from harmonia.theory import localkey, roman, timemap
 from harmonia.theory.key import Key, key_profile
 from harmonia.theory.notearray import NO_SPELLING, TIME_SIGNATURE_DTYPE, as_note_array
-from harmonia.theory.segment import default_vocabulary, segment_chords
+from harmonia.theory.segment import default_vocabulary, runs, segment_chords
 from harmonia.theory.slices import salami_slices
 
 __all__ = [
@@ -287,11 +287,7 @@ def _chord_table(seg: np.ndarray, key_path: np.ndarray, notes: np.ndarray, bars:
     center_all = float(notes["spelling"][spelled].mean()) if spelled.any() else 0.0
     ends = notes["onset"] + notes["duration"]
     # spell key tonics per key region, from the spellings that sound in it
-    k = 0
-    while k < seg.size:
-        m = k
-        while m + 1 < seg.size and key_path[m + 1] == key_path[k]:
-            m += 1
+    for k, m in runs(key_path):
         idx = key_path[k]
         minor = idx >= 12
         sounding = spelled & (notes["onset"] < seg["offset"][m]) & (ends > seg["onset"][k])
@@ -300,7 +296,6 @@ def _chord_table(seg: np.ndarray, key_path: np.ndarray, notes: np.ndarray, bars:
         tonic = _spell_pc(idx % 12, center - (-1.0 if minor else 2.0))
         out["key_tonic_fifths"][k : m + 1] = tonic
         out["key_mode"][k : m + 1] = int(minor)
-        k = m + 1
     for i in range(seg.size):
         center = float(out["key_tonic_fifths"][i]) + (2.0 if out["key_mode"][i] == 0 else -1.0)
         out["root_fifths"][i] = _spell_pc(int(seg["root_pc"][i]), center)
@@ -330,12 +325,8 @@ def _chord_table(seg: np.ndarray, key_path: np.ndarray, notes: np.ndarray, bars:
 def _key_table(chords: np.ndarray) -> np.ndarray:
     if chords.size == 0:
         return np.zeros(0, KEY_DTYPE)
-    change = np.ones(chords.size, dtype=bool)
-    change[1:] = (chords["key_tonic_fifths"][1:] != chords["key_tonic_fifths"][:-1]) | (
-        chords["key_mode"][1:] != chords["key_mode"][:-1]
-    )
-    first = np.flatnonzero(change)
-    last = np.append(first[1:], chords.size) - 1
+    spans = runs(chords["key_tonic_fifths"].astype(np.int64) * 2 + chords["key_mode"])
+    first, last = (np.array(x) for x in zip(*spans))
     out = np.zeros(first.size, dtype=KEY_DTYPE)
     out["onset"] = chords["onset"][first]
     out["offset"] = chords["offset"][last]

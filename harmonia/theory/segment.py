@@ -32,7 +32,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-__all__ = ["SEGMENT_DTYPE", "ChordVocabulary", "default_vocabulary", "segment_chords"]
+__all__ = ["SEGMENT_DTYPE", "ChordVocabulary", "default_vocabulary", "runs", "segment_chords"]
 
 #: One row per chord span.
 SEGMENT_DTYPE = np.dtype(
@@ -197,6 +197,22 @@ def _segment_kernel(
     return seg_start[:m][::-1], seg_end[:m][::-1], seg_label[:m][::-1], seg_fit[:m][::-1]
 
 
+def runs(values: np.ndarray) -> list[tuple[int, int]]:
+    """``(first, last)`` indices of each run of equal consecutive values.
+
+    Examples
+    --------
+    >>> runs(np.array([3, 3, 1, 1, 1, 3]))
+    [(0, 1), (2, 4), (5, 5)]
+    """
+    v = np.asarray(values)
+    if v.size == 0:
+        return []
+    starts = np.flatnonzero(np.concatenate([[True], v[1:] != v[:-1]]))
+    ends = np.append(starts[1:], v.size) - 1
+    return list(zip(starts.tolist(), ends.tolist()))
+
+
 def segment_chords(
     slices: np.ndarray,
     *,
@@ -264,11 +280,7 @@ def segment_chords(
     # so an Alberti or broken-chord bass within the beat does not split the span.
     beat_id = np.cumsum(level <= 1)
     rows = []
-    k = 0
-    while k < lab.size:
-        m = k
-        while m + 1 < lab.size and lab[m + 1] == lab[k]:
-            m += 1
+    for k, m in runs(lab):
         t = lab[k]
         first_slice, end_slice = s0[k], s1[m]
         chord = int(mask[t])
@@ -294,7 +306,6 @@ def segment_chords(
                 rows.append((sub_start, q, t, current))
                 sub_start, current = q, pc
         rows.append((sub_start, end_slice, t, current))
-        k = m + 1
     out = np.zeros(len(rows), dtype=SEGMENT_DTYPE)
     a, b, t, bass = (np.array(col) for col in zip(*rows))
     out["onset"] = slices["start"][a]
