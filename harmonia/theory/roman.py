@@ -50,21 +50,27 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from typing import NamedTuple
+
+import numpy as np
 
 from harmonia.errors import RomanNumeralError
 from harmonia.theory.key import Key, parse_key
+from harmonia.theory.notearray import NO_SPELLING
 from harmonia.theory.pitch import fifths_to_pc
 
 __all__ = [
     "RomanNumeral",
     "analyze",
     "analyze_pcs",
+    "analyze_pcs_many",
     "chord_numeral",
     "format_roman",
     "harmonic_function",
     "parse_roman",
     "realize",
+    "realize_many",
     "realize_pcs",
 ]
 
@@ -449,6 +455,107 @@ def analyze_pcs(pcs, bass_pc: int, key: str | Key) -> str:
     if found is None:
         raise RomanNumeralError(f"no numeral has pitch classes {sorted(rel)} over {(bass_pc - t) % 12} in {k}")
     return found
+
+
+# -- batch API -------------------------------------------------------------------------------------
+
+_MAX_TONES = 6
+
+
+@functools.lru_cache(maxsize=8192)
+def _relative_row(figure: str, mode: str) -> tuple[int, ...]:
+    rel = _realize_rel(figure, mode)
+    if len(rel) > _MAX_TONES:
+        raise RomanNumeralError(f"{figure!r} has {len(rel)} tones; the batch API holds at most {_MAX_TONES}")
+    return rel + (NO_SPELLING,) * (_MAX_TONES - len(rel))
+
+
+def realize_many(figures: Sequence[str], keys: Sequence[str | Key]) -> tuple[np.ndarray, np.ndarray]:
+    """Realize many numerals, each in its own key, into one array.
+
+    Each distinct (figure, mode) is realized once; the tonics are added as one array operation.
+
+    Parameters
+    ----------
+    figures : sequence of str
+        RomanText figures.
+    keys : sequence of str or Key
+        One key per figure.
+
+    Returns
+    -------
+    fifths : ndarray of int16, shape (n, 6)
+        Spellings on the line of fifths, the bass in column 0, padded with ``NO_SPELLING`` (-128).
+    sizes : ndarray of int8, shape (n,)
+        Number of tones of each chord.
+
+    Examples
+    --------
+    >>> fifths, sizes = realize_many(["V7/V", "It6"], ["C", "a"])
+    >>> fifths[0, :sizes[0]].tolist(), fifths[1, :sizes[1]].tolist()
+    ([2, 6, 3, 0], [-1, 3, 9])
+    """
+    if len(figures) != len(keys):
+        raise RomanNumeralError(f"{len(figures)} figures but {len(keys)} keys; give one key per figure")
+    parsed = [parse_key(k) for k in keys]
+    rel = np.array([_relative_row(f, k.mode) for f, k in zip(figures, parsed)], dtype=np.int16).reshape(-1, 6)
+    tonic = np.array([k.tonic_fifths for k in parsed], dtype=np.int16)
+    pad = rel == NO_SPELLING
+    out = np.where(pad, NO_SPELLING, rel + tonic[:, None]).astype(np.int16)
+    return out, (~pad).sum(axis=1).astype(np.int8)
+
+
+@functools.lru_cache(maxsize=2)
+def _pc_code_table(minor: bool) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Figure index (-1: none) for every 16-bit code ``pc mask | bass << 12`` relative to the tonic."""
+    table = _table("minor" if minor else "major", False)
+    names = tuple(dict.fromkeys(table.values()))
+    index = {n: i for i, n in enumerate(names)}
+    codes = np.full(1 << 16, -1, dtype=np.int16)
+    for (pcs, bass), figure in table.items():
+        codes[sum(1 << p for p in pcs) | bass << 12] = index[figure]
+    return codes, names
+
+
+def analyze_pcs_many(pc_masks, bass_pcs, tonic_pcs, minor) -> list[str | None]:
+    """Name many unspelled chords, each in its own key, with one vectorised table look-up.
+
+    Parameters
+    ----------
+    pc_masks : array of int
+        Pitch-class sets as 12-bit masks (bit ``p`` set when pitch class ``p`` sounds).
+    bass_pcs : array of int
+        Bass pitch classes.
+    tonic_pcs : array of int
+        Tonic pitch class of each chord's key.
+    minor : array of bool
+        Whether each key is minor.
+
+    Returns
+    -------
+    list of str or None
+        The numeral :func:`analyze_pcs` gives, or None where it would raise.
+
+    Examples
+    --------
+    >>> analyze_pcs_many([0b001001000100, 0b001001000101], [2, 6], [7, 0], [False, False])  # D F# A in G; in C
+    ['V', 'V65/V']
+    """
+    masks = np.asarray(pc_masks, dtype=np.int64) & 0xFFF
+    bass = np.asarray(bass_pcs, dtype=np.int64) % 12
+    tonic = np.asarray(tonic_pcs, dtype=np.int64) % 12
+    is_minor = np.asarray(minor, dtype=bool)
+    rotated = ((masks >> tonic) | (masks << (12 - tonic))) & 0xFFF  # pitch classes relative to the tonic
+    code = rotated | ((bass - tonic) % 12) << 12
+    out: list[str | None] = [None] * masks.size
+    for flag in (False, True):
+        codes, names = _pc_code_table(flag)
+        sel = np.flatnonzero(is_minor == flag)
+        found = codes[code[sel]]
+        for i, f in zip(sel.tolist(), found.tolist()):
+            if f >= 0:
+                out[i] = names[f]
+    return out
 
 
 _QUALITY_MARKS = {

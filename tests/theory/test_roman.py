@@ -17,10 +17,12 @@ from harmonia.theory.roman import (
     _vocabulary,
     analyze,
     analyze_pcs,
+    analyze_pcs_many,
     format_roman,
     harmonic_function,
     parse_roman,
     realize,
+    realize_many,
     realize_pcs,
 )
 
@@ -131,3 +133,34 @@ def test_functions():
 
 def test_key_text_round_trip():
     assert format_key(Key(-2, "minor")) == "bb"
+
+
+@given(st.lists(st.tuples(keys, st.integers(0, 10_000)), min_size=1, max_size=20))
+def test_batch_realize_matches_one_at_a_time(items):
+    figures = [_vocabulary(k.mode)[i % len(_vocabulary(k.mode))] for k, i in items]
+    fifths, sizes = realize_many(figures, [k for k, _ in items])
+    for row, size, figure, (key, _) in zip(fifths.tolist(), sizes.tolist(), figures, items):
+        assert row[:size] == realize(figure, key)
+        assert all(x == -128 for x in row[size:])
+
+
+@given(st.lists(st.tuples(st.integers(1, 4095), st.integers(0, 11), keys), min_size=1, max_size=30))
+def test_batch_analysis_matches_one_at_a_time(items):
+    masks = [m | 1 << b for m, b, _ in items]  # the bass sounds
+    expected = []
+    for mask, (_, b, key) in zip(masks, items):
+        try:
+            expected.append(analyze_pcs({p for p in range(12) if mask >> p & 1}, b, key))
+        except RomanNumeralError:
+            expected.append(None)
+    found = analyze_pcs_many(masks, [b for _, b, _ in items], [k.tonic_pc for _, _, k in items],
+                             [k.mode == "minor" for _, _, k in items])
+    assert found == expected
+
+
+@given(keys, st.data())
+def test_batch_analysis_of_realized_chords(key, data):
+    figure = data.draw(st.sampled_from(_vocabulary(key.mode)))
+    pcs, bass = realize_pcs(figure, key)
+    mask = sum(1 << p for p in pcs)
+    assert analyze_pcs_many([mask], [bass], [key.tonic_pc], [key.mode == "minor"]) == [analyze_pcs(pcs, bass, key)]
