@@ -213,6 +213,9 @@ def format_roman(rn: RomanNumeral) -> str:
     return "/".join((head, *rn.applied))
 
 
+_key = functools.lru_cache(maxsize=256)(parse_key)
+
+
 def _degree_fifths(degree: int, mode: str, *, upper: bool, quality: str) -> int:
     """Line-of-fifths offset (from the tonic) of a degree's root, with music21's minor-mode reading."""
     if mode == "major":
@@ -315,7 +318,7 @@ def realize(figure: str, key: str | Key) -> list[int]:
     >>> realize("Ger65", "C")  # Ab C Eb F#
     [-4, 0, -3, 6]
     """
-    k = parse_key(key)
+    k = _key(key)
     return [k.tonic_fifths + f for f in _realize_rel(figure, k.mode)]
 
 
@@ -431,7 +434,7 @@ def analyze(fifths, key: str | Key, *, bass: int | None = None) -> str:
     ...
     harmonia.errors.RomanNumeralError: no numeral spells [-6, -4, -3, 0] over -4 in C
     """
-    k = parse_key(key)
+    k = _key(key)
     rel = [int(f) - k.tonic_fifths for f in fifths]
     b = (int(bass) - k.tonic_fifths) if bass is not None else rel[0]
     found = _table(k.mode, True).get((frozenset(rel), b))
@@ -448,7 +451,7 @@ def analyze_pcs(pcs, bass_pc: int, key: str | Key) -> str:
     >>> analyze_pcs({2, 6, 9, 0}, 6, "C"), analyze_pcs({7, 11, 2}, 7, "e")
     ('V65/V', 'III')
     """
-    k = parse_key(key)
+    k = _key(key)
     t = k.tonic_pc
     rel = frozenset((int(p) - t) % 12 for p in pcs)
     found = _table(k.mode, False).get((rel, (int(bass_pc) - t) % 12))
@@ -497,7 +500,8 @@ def realize_many(figures: Sequence[str], keys: Sequence[str | Key]) -> tuple[np.
     """
     if len(figures) != len(keys):
         raise RomanNumeralError(f"{len(figures)} figures but {len(keys)} keys; give one key per figure")
-    parsed = [parse_key(k) for k in keys]
+    lookup = {k: _key(k) for k in set(keys)}
+    parsed = [lookup[k] for k in keys]
     rel = np.array([_relative_row(f, k.mode) for f, k in zip(figures, parsed)], dtype=np.int16).reshape(-1, 6)
     tonic = np.array([k.tonic_fifths for k in parsed], dtype=np.int16)
     pad = rel == NO_SPELLING
@@ -589,7 +593,7 @@ def chord_numeral(root_pc: int, quality: str, inversion: int, key: str | Key) ->
     >>> chord_numeral(8, "maj", 0, "C"), chord_numeral(3, "aug", 0, "C"), chord_numeral(6, "dim7", 0, "a")
     ('bVI', 'bIII+', 'vio7')
     """
-    k = parse_key(key)
+    k = _key(key)
     if quality not in _QUALITY_MARKS:
         raise RomanNumeralError(f"unknown chord quality {quality!r}; use one of {sorted(_QUALITY_MARKS)}")
     upper, mark, seventh = _QUALITY_MARKS[quality]
