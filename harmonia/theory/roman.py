@@ -2,7 +2,9 @@
 
 A figure such as ``V65/V`` is parsed into a :class:`RomanNumeral`; :func:`realize` spells it in a key as
 line-of-fifths positions with the bass first; :func:`analyze` names a chord in a key, preferring the
-reading a theory teacher would give.
+reading a theory teacher would give (diatonic, then applied dominants and leading-tone chords, then mixture,
+then Neapolitan and augmented sixths; a chord missing its fifth as ``[no5]``, a bare fifth as ``[no3]``).
+:func:`realize_many` and :func:`analyze_pcs_many` do whole lists with array operations and one table look-up.
 
 Conventions (those of RomanText and music21):
 
