@@ -349,7 +349,7 @@ def _candidates(mode: str) -> list[str]:
         targets = ["ii", "iii", "IV", "V", "vi"]
     else:
         triads = ["i", "iio", "III", "iv", "V", "VI", "viio", "v", "VII", "IV"]
-        sevenths = ["i7", "iiø7", "III7", "iv7", "V7", "VI7", "viio7", "VII7"]
+        sevenths = ["i7", "iiø7", "III7", "iv7", "V7", "VI7", "viio7", "v7", "VII7"]
         mixture = ["I", "ii", "IV7", "III+"]
         targets = ["III", "iv", "V", "VI", "VII"]
     for chord in triads + sevenths:
@@ -381,17 +381,17 @@ def _incomplete(figure: str, omit: int) -> str | None:
         return None  # N, It, Fr, Ger keep all their tones
     if omit == 5 and fig in ("64", "43"):
         return None
-    if omit == 3 and fig != "":
-        return None  # an open fifth is read in root position only
+    if omit == 3 and fig not in ("", "7"):
+        return None  # a chord without its third is read in root position only
     return "/".join((f"{head}[no{omit}]", *targets))
 
 
 def _vocabulary(mode: str) -> list[str]:
     """Every figure :func:`analyze` can answer, in order of preference: complete chords, then chords
-    without their fifth (``V7[no5]``), then root-position triads without their third (``I[no3]``)."""
+    without their fifth (``V7[no5]``), then root-position chords without their third (``I[no3]``, ``V7[no3]``)."""
     complete = _candidates(mode)
     no5 = [f for f in (_incomplete(c, 5) for c in complete) if f]
-    no3 = [f for f in (_incomplete(c, 3) for c in complete if "7" not in c and "2" not in c) if f]
+    no3 = [f for f in (_incomplete(c, 3) for c in complete) if f]
     return complete + no5 + no3
 
 

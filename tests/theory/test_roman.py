@@ -83,6 +83,8 @@ def test_incomplete_chord_examples():
     assert analyze([1, 2], "g") == "i[no3]"  # G D: an open fifth on the tonic
     assert analyze([1, 5, -1], "C") == "V7[no5]"
     assert analyze_pcs({7, 11, 5}, 7, "C") == "V7[no5]"
+    assert analyze([1, 2, -1], "C") == "V7[no3]"  # G D F
+    assert analyze([4, 1, 5, 2], "a") == "v7"  # E G B D: the natural minor's minor-seventh chord on v
 
 
 @given(keys, st.integers(-5, 5), st.data())
