@@ -82,10 +82,19 @@ def main() -> int:
     t_manya, _ = timeit(lambda: roman.analyze_pcs_many(masks, basses, tonics, minor))
     pc_figs = roman.analyze_pcs_many(masks, basses, tonics, minor)
 
+    def canonical(figure):  # one notation for both tools and the analyst: 'V2' -> 'V42', 'i6/4' -> 'i64'
+        try:
+            return roman.format_roman(roman.parse_roman(figure))
+        except RomanNumeralError:
+            return figure
+
+    truth = [canonical(f) for f, *_ in ok]
+    m21_figs = [canonical(f) for f in m21_figs]
+
     def counts(sel):
         idx = [i for i, it in enumerate(ok) if sel(it)]
-        return (len(idx), sum(m21_figs[i] == h_figs[i] for i in idx), sum(h_figs[i] == ok[i][0] for i in idx),
-                sum(pc_figs[i] == ok[i][0] for i in idx), sum(m21_figs[i] == ok[i][0] for i in idx))
+        return (len(idx), sum(m21_figs[i] == h_figs[i] for i in idx), sum(h_figs[i] == truth[i] for i in idx),
+                sum(pc_figs[i] == truth[i] for i in idx), sum(m21_figs[i] == truth[i] for i in idx))
 
     us = 1e6 / n
     print(table(["task", "music21 (us/chord)", "harmonia (us/chord)", "ratio", "answers"], [
