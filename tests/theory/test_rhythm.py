@@ -1,0 +1,86 @@
+"""Syncopation models against Gómez et al. (2005) and SynPy, and their properties."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from harmonia.errors import InvalidScoreError
+from harmonia.theory.meter import metric_levels
+from harmonia.theory.rhythm import MODELS, syncopation
+
+REF = json.loads((Path(__file__).parent.parent / "data" / "syncopation_reference.json").read_text())["rhythms"]
+IDS = [r["name"] for r in REF]
+# LHL: our per-rest reading differs from SynPy on this timeline only (documented in rhythm.py).
+LHL_DIFFERS = {"bossa_nova"}
+
+
+@pytest.mark.parametrize("r", REF, ids=IDS)
+def test_published_offbeatness_and_wnbd(r):
+    assert syncopation(r["onsets"], r["meter"], model="tob")[0] == r["published"]["offbeatness"]
+    assert syncopation(r["onsets"], r["meter"], model="wnbd")[0] == pytest.approx(r["published"]["wnbd"])
+
+
+@pytest.mark.parametrize("r", REF, ids=IDS)
+def test_synpy_values(r):
+    s = r["synpy"]
+    assert syncopation(r["onsets"], r["meter"], model="tmc")[0] == s["tmc"]
+    assert syncopation(r["onsets"], r["meter"], model="tob", reduce_grid=True)[0] == s["tob"]
+    assert syncopation(r["onsets"], r["meter"], model="wnbd", wnbd_inclusive=True)[0] == pytest.approx(s["wnbd"])
+    lhl = syncopation(r["onsets"], r["meter"], model="lhl")[0]
+    if r["name"] in LHL_DIFFERS:
+        assert lhl != s["lhl"]
+    else:
+        assert lhl == s["lhl"]
+
+
+METERS = [("4/4", 16), ("3/4", 12), ("12/8", 12), ("6/8", 12), ("2+2+3/8", 14), ("2/4", 8)]
+
+
+@st.composite
+def patterns(draw):
+    meter, g = draw(st.sampled_from(METERS))
+    bars = draw(st.integers(1, 4))
+    on = np.array(draw(st.lists(st.integers(0, 1), min_size=g * bars, max_size=g * bars))).reshape(bars, g)
+    on[0, 0] = 1
+    return meter, on
+
+
+@given(patterns(), st.integers(0, 3))
+def test_rotation_by_bars(mp, k):
+    meter, on = mp
+    for model in MODELS:
+        a = syncopation(on, meter, model=model)
+        b = syncopation(np.roll(on, k, axis=0), meter, model=model)
+        np.testing.assert_allclose(np.roll(a, k), b)
+
+
+@given(patterns())
+def test_downbeat_never_raises_lhl(mp):
+    meter, on = mp
+    before = syncopation(on, meter, model="lhl")
+    on2 = on.copy()
+    on2[:, 0] = 1
+    assert np.all(syncopation(on2, meter, model="lhl") <= before)
+
+
+@pytest.mark.parametrize("meter,g", METERS)
+def test_every_beat_is_zero(meter, g):
+    lev = metric_levels(meter, grid=g)
+    from harmonia.theory.meter import beat_period
+
+    on = (np.arange(g) % beat_period(meter, grid=g) == 0).astype(int)
+    for model in MODELS:
+        assert syncopation(on, meter, model=model)[0] == 0, (model, meter, lev)
+
+
+def test_bad_input():
+    with pytest.raises(InvalidScoreError, match="model"):
+        syncopation([1, 0], "2/4", model="nope")
+    with pytest.raises(InvalidScoreError, match="metre"):
+        syncopation([1, 0], "2//4")
+    with pytest.raises(InvalidScoreError, match="whole number"):
+        syncopation([1, 0, 0], "2/4", grid=2)
