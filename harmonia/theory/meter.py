@@ -28,7 +28,7 @@ import numpy as np
 
 from harmonia.errors import InvalidScoreError
 
-__all__ = ["parse_meter", "metric_levels", "metric_weights", "beat_period"]
+__all__ = ["beat_period", "metric_levels", "metric_weights", "parse_meter"]
 
 _METER_RE = re.compile(r"^\s*(\d+(?:\s*\+\s*\d+)*)\s*/\s*(\d+)\s*$")
 
@@ -91,7 +91,7 @@ def _levels_in_units(groups: tuple[int, ...]) -> np.ndarray:
     """Levels of each denominator unit in one bar (before grid refinement)."""
     n = sum(groups)
     lev = np.full(n, 0, dtype=np.int64)
-    starts = np.cumsum((0,) + groups[:-1])
+    starts = np.cumsum((0, *groups[:-1]))
     if all(g == 1 for g in groups):
         return _simple_levels(n)
     # grouped metres: bar -> (pairs of groups when 4 equal groups) -> groups -> units
@@ -177,7 +177,7 @@ def beat_period(meter: str | tuple[int, int], *, grid: int) -> int:
     >>> beat_period("4/4", grid=16), beat_period("12/8", grid=12)
     (4, 3)
     """
-    groups, den = parse_meter(meter)
+    groups, _den = parse_meter(meter)
     n = sum(groups)
     unit = grid // n
     if len(set(groups)) == 1 and groups[0] in (1, 3):
