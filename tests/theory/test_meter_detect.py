@@ -1,0 +1,41 @@
+"""Metre detection on constructed rhythms."""
+
+import numpy as np
+import pytest
+
+from harmonia.errors import EmptyScoreError
+from harmonia.theory.meter_detect import estimate_meter
+from harmonia.theory.notearray import empty_note_array, make_note_array
+
+
+def _notes(onsets, durations):
+    on = np.asarray(onsets, dtype=float)
+    return make_note_array(onset=on, duration=np.asarray(durations, dtype=float), pitch=np.full(on.size, 60))
+
+
+def _repeat(bar_on, bar_dur, bar_qn, n=8, shift=0.0):
+    on = np.concatenate([np.asarray(bar_on) + k * bar_qn for k in range(n)]) + shift
+    du = np.tile(bar_dur, n)
+    return _notes(on, du)
+
+
+@pytest.mark.parametrize("shift", [0.0, 1.0])
+def test_waltz_is_triple(shift):
+    est = estimate_meter(_repeat([0, 2], [2, 1], 3.0, shift=shift))  # half + quarter
+    assert not est["duple"]
+    assert est["phase_qn"] % 3.0 == pytest.approx(shift % 3.0)
+
+
+def test_march_is_duple():
+    est = estimate_meter(_repeat([0, 1.5, 2, 3], [1.5, 0.5, 1, 1], 4.0))
+    assert est["duple"] and 0 < est["confidence"] <= 1
+
+
+def test_jig_is_compound():
+    est = estimate_meter(_repeat([0, 1, 1.5, 2.5], [1, 0.5, 1, 0.5], 3.0))  # quarter-eighth x 2
+    assert est["duple"] and est["compound"]
+
+
+def test_empty():
+    with pytest.raises(EmptyScoreError):
+        estimate_meter(empty_note_array(0))
