@@ -33,8 +33,6 @@ Examples
 
 from __future__ import annotations
 
-from math import gcd
-
 import numpy as np
 from numba import njit
 
@@ -178,15 +176,15 @@ def syncopation(
         return _tmc_kernel(on, w, np.sort(w)[::-1].copy())
     if model == "wnbd":
         return _wnbd_kernel(on, beat_period(meter, grid=g), wnbd_inclusive)
+    if not reduce_grid:
+        coprime = np.gcd(np.arange(g), g) == 1
+        return (on & coprime).sum(axis=1).astype(np.float64)
     out = np.zeros(on.shape[0])
     for b in range(on.shape[0]):
         idx = np.flatnonzero(on[b])
         n = g
-        if reduce_grid and idx.size:
-            step = 0
-            for i in idx:
-                step = gcd(step, int(i))
-            step = gcd(step, g) if step else g
+        if idx.size:
+            step = int(np.gcd.reduce(np.append(idx, g)))
             idx, n = idx // step, g // step
-        out[b] = sum(1 for i in idx if gcd(int(i), n) == 1)
+        out[b] = float(np.sum(np.gcd(idx, n) == 1))
     return out

@@ -84,3 +84,24 @@ def test_bad_input():
         syncopation([1, 0], "2//4")
     with pytest.raises(InvalidScoreError, match="whole number"):
         syncopation([1, 0, 0], "2/4", grid=2)
+
+
+@given(patterns(), st.booleans())
+def test_kernels_match_reference(mp, inclusive):
+    from harmonia.theory.meter import beat_period, metric_weights
+    from tests.reference import rhythm_reference as ref
+
+    meter, on = mp
+    g = on.shape[1]
+    bars = on.tolist()
+    np.testing.assert_allclose(
+        syncopation(on, meter, model="lhl"), ref.lhl(bars, metric_levels(meter, grid=g).tolist())
+    )
+    np.testing.assert_allclose(
+        syncopation(on, meter, model="tmc"), ref.tmc(bars, metric_weights(meter, grid=g).tolist())
+    )
+    np.testing.assert_allclose(syncopation(on, meter, model="tob"), ref.tob(bars))
+    np.testing.assert_allclose(
+        syncopation(on, meter, model="wnbd", wnbd_inclusive=inclusive),
+        ref.wnbd(bars, beat_period(meter, grid=g), inclusive),
+    )
