@@ -39,7 +39,7 @@ from numba import njit
 from harmonia.errors import InvalidScoreError
 from harmonia.theory.meter import beat_period, metric_levels, metric_weights
 
-__all__ = ["MODELS", "syncopation"]
+__all__ = ["MODELS", "complexity", "ioi_entropy", "notes_per_beat", "npvi", "syncopation"]
 
 MODELS = ("lhl", "tmc", "tob", "wnbd")
 
@@ -188,3 +188,83 @@ def syncopation(
             idx, n = idx // step, g // step
         out[b] = float(np.sum(np.gcd(idx, n) == 1))
     return out
+
+
+def _iois(onset_qn) -> np.ndarray:
+    on = np.unique(np.asarray(onset_qn, dtype=np.float64))
+    if not np.all(np.isfinite(on)):
+        raise InvalidScoreError("onsets must be finite quarter-note times")
+    return np.diff(on)
+
+
+def notes_per_beat(onset_qn, *, beat_qn: float = 1.0) -> float:
+    """Distinct onsets per beat over the span from the first onset to the last beat it reaches.
+
+    Examples
+    --------
+    >>> notes_per_beat([0, 0.5, 1, 1.5, 2, 3])
+    1.5
+    """
+    on = np.unique(np.asarray(onset_qn, dtype=np.float64))
+    if on.size == 0:
+        return 0.0
+    span = max(np.floor((on[-1] - on[0]) / beat_qn) + 1.0, 1.0)
+    return float(on.size / span)
+
+
+def ioi_entropy(onset_qn, *, resolution_qn: float = 1 / 12) -> float:
+    """Shannon entropy (bits) of the distribution of inter-onset intervals rounded to ``resolution_qn``.
+
+    Examples
+    --------
+    >>> ioi_entropy([0, 1, 2, 3]), ioi_entropy([0, 1, 1.5, 2.5, 3])
+    (0.0, 1.0)
+    """
+    ioi = _iois(onset_qn)
+    if ioi.size == 0:
+        return 0.0
+    _, counts = np.unique(np.round(ioi / resolution_qn).astype(np.int64), return_counts=True)
+    p = counts / counts.sum()
+    return float(-(p * np.log2(p)).sum() + 0.0)
+
+
+def npvi(onset_qn) -> float:
+    """Normalised pairwise variability index of successive inter-onset intervals (Grabe & Low 2002).
+
+    ``100 / (m - 1) * sum |d_k - d_{k+1}| / ((d_k + d_{k+1}) / 2)``: 0 for isochronous rhythm,
+    about 67 for alternating long-short in 2:1.
+
+    Examples
+    --------
+    >>> npvi([0, 1, 2, 3]), round(npvi([0, 2, 3, 5, 6]), 1)
+    (0.0, 66.7)
+    """
+    d = _iois(onset_qn)
+    if d.size < 2:
+        return 0.0
+    return float(100.0 * np.mean(np.abs(d[:-1] - d[1:]) / ((d[:-1] + d[1:]) / 2.0)))
+
+
+def complexity(onsets, meter: str | tuple[int, int], *, grid: int | None = None) -> float:
+    """Composite rhythmic complexity of an onset grid: the mean of four scores, each in [0, 1].
+
+    The four scores are: WNBD syncopation squashed as ``s / (1 + s)``; IOI entropy over
+    ``log2(grid)`` bits; nPVI over 200 (its bound); and density, onsets per pulse.  The equal weights are
+    a documented choice, not fitted to listener data.
+
+    Examples
+    --------
+    >>> complexity([1, 0, 1, 0, 1, 0, 1, 0], "4/4") < complexity([1, 0, 0, 1, 0, 0, 1, 0], "4/4")
+    True
+    """
+    on = _as_bars(onsets, grid)
+    g = on.shape[1]
+    s = float(np.mean(syncopation(on, meter, model="wnbd")))
+    pulses = np.flatnonzero(on.ravel()).astype(np.float64)
+    if pulses.size == 0:
+        return 0.0
+    cyc = np.append(pulses, pulses[0] + on.size)
+    ent = ioi_entropy(cyc, resolution_qn=1.0) / np.log2(max(g, 2))
+    var = npvi(cyc) / 200.0
+    dens = pulses.size / on.size
+    return float(np.mean([s / (1.0 + s), min(ent, 1.0), var, dens]))

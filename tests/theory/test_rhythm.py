@@ -105,3 +105,24 @@ def test_kernels_match_reference(mp, inclusive):
         syncopation(on, meter, model="wnbd", wnbd_inclusive=inclusive),
         ref.wnbd(bars, beat_period(meter, grid=g), inclusive),
     )
+
+
+@given(st.lists(st.floats(0, 64, allow_nan=False), min_size=3, max_size=40, unique=True), st.floats(0.5, 4))
+def test_npvi_and_entropy_are_tempo_free(on, factor):
+    from harmonia.theory.rhythm import ioi_entropy, npvi
+
+    on = np.round(np.array(on) * 12) / 12
+    assert npvi(on * factor) == pytest.approx(npvi(on))
+    assert 0 <= npvi(on) <= 200
+    assert ioi_entropy(on) >= 0
+
+
+@pytest.mark.parametrize("meter,g", METERS)
+def test_complexity_bounds(meter, g):
+    from harmonia.theory.rhythm import complexity
+
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        on = (rng.random(g) < 0.5).astype(int)
+        on[0] = 1
+        assert 0 <= complexity(on, meter) <= 1
