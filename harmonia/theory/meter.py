@@ -119,7 +119,8 @@ def metric_levels(meter: str | tuple[int, int], *, grid: int) -> np.ndarray:
     meter : str or tuple of int
         The metre (see :func:`parse_meter`).
     grid : int
-        Pulses per bar; a multiple of the numerator's units times a power of two.
+        Pulses per bar: the metre's units (beats, or eighths of compound and additive metres) times a
+        power of two, or times three times a power of two (triplets split the unit in three first).
 
     Returns
     -------
@@ -132,28 +133,36 @@ def metric_levels(meter: str | tuple[int, int], *, grid: int) -> np.ndarray:
     [0, 3, 3, 2, 3, 3, 1, 3, 3, 2, 3, 3]
     >>> metric_levels("3/4", grid=6).tolist()
     [0, 2, 1, 2, 1, 2]
+    >>> metric_levels("2/4", grid=6).tolist()  # triplet eighths
+    [0, 2, 2, 1, 2, 2]
     """
     groups, _ = parse_meter(meter)
     n = sum(groups)
     if grid <= 0 or grid % n:
         raise InvalidScoreError(f"grid={grid} must be a positive multiple of the metre's {n} units")
     sub = grid // n
-    if sub & (sub - 1):
-        raise InvalidScoreError(f"grid={grid}: each of the {n} units must split into a power of two pulses")
+    odd = sub // 3 if sub % 3 == 0 else sub
+    if odd & (odd - 1):
+        raise InvalidScoreError(
+            f"grid={grid}: each of the {n} units must split into a power of two pulses, or three times one"
+        )
+    periods = [sub]
+    p = sub
+    if sub % 3 == 0:
+        p //= 3
+        periods.append(p)
+    while p > 1:
+        p //= 2
+        periods.append(p)
     base = _levels_in_units(groups)
     top = int(base.max())
     out = np.empty(grid, dtype=np.int64)
-    for p in range(grid):
-        u, r = divmod(p, sub)
+    for q in range(grid):
+        u, r = divmod(q, sub)
         if r == 0:
-            out[p] = base[u]
+            out[q] = base[u]
         else:
-            depth = 0
-            s = sub
-            while r % s:
-                s //= 2
-                depth += 1
-            out[p] = top + depth
+            out[q] = top + next(i for i, per in enumerate(periods) if r % per == 0)
     return out
 
 

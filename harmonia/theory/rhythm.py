@@ -39,7 +39,16 @@ from numba import njit
 from harmonia.errors import InvalidScoreError
 from harmonia.theory.meter import beat_period, metric_levels, metric_weights
 
-__all__ = ["MODELS", "complexity", "ioi_entropy", "notes_per_beat", "npvi", "syncopation"]
+__all__ = [
+    "BAR_SYNCOPATION_DTYPE",
+    "MODELS",
+    "bar_syncopation",
+    "complexity",
+    "ioi_entropy",
+    "notes_per_beat",
+    "npvi",
+    "syncopation",
+]
 
 MODELS = ("lhl", "tmc", "tob", "wnbd")
 
@@ -268,3 +277,95 @@ def complexity(onsets, meter: str | tuple[int, int], *, grid: int | None = None)
     var = npvi(cyc) / 200.0
     dens = pulses.size / on.size
     return float(np.mean([s / (1.0 + s), min(ent, 1.0), var, dens]))
+
+
+#: One row per bar and track: bar index, track, bar start (qn), metre, grid pulses, value.
+BAR_SYNCOPATION_DTYPE = np.dtype(
+    [("bar", "<i8"), ("track", "<i2"), ("start_qn", "<f8"), ("numerator", "<i2"), ("denominator", "<i2"),
+     ("grid", "<i8"), ("value", "<f8")]
+)  # fmt: skip
+
+
+def _bars_from_map(ts: np.ndarray, end_qn: float) -> list[tuple[float, int, int]]:
+    rows = sorted(((float(r["onset"]), int(r["numerator"]), int(r["denominator"])) for r in ts), key=lambda r: r[0])
+    if not rows or rows[0][0] > 0:
+        rows.insert(0, (0.0, 4, 4))
+    bars = []
+    for i, (start, num, den) in enumerate(rows):
+        stop = rows[i + 1][0] if i + 1 < len(rows) else end_qn
+        length = num * 4.0 / den
+        t = start
+        while t < stop - 1e-9 or (t == start and start < stop):
+            bars.append((t, num, den))
+            t += length
+    return bars
+
+
+def bar_syncopation(notes, *, time_signatures=None, model: str = "lhl", per_track: bool = True) -> np.ndarray:
+    """Syncopation of every bar (and track) of a score.
+
+    Each bar's onsets are placed on the finer of two grids: the metre's units split in binary steps
+    (sixteenths in 4/4) or in three (triplets), whichever misplaces the onsets least; a bar that mixes
+    duplets and triplets takes the grid that holds most of them (ties go binary) and its other onsets
+    snap to the nearest pulse.  Each bar is read cyclically on its own.
+
+    Parameters
+    ----------
+    notes : note array or anything :func:`~harmonia.theory.notearray.as_note_array` accepts
+    time_signatures : numpy.ndarray, optional
+        A ``TIME_SIGNATURE_DTYPE`` map; 4/4 from 0 when absent (or taken from ``notes.time_signatures``).
+    model : str
+        A :data:`MODELS` name.
+    per_track : bool
+        One row per bar and track (else all tracks merged, track -1).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``BAR_SYNCOPATION_DTYPE`` rows for every bar with onsets.
+
+    Examples
+    --------
+    >>> from harmonia.theory.notearray import make_note_array
+    >>> n = make_note_array(onset=np.array([0, 0.75, 2, 4, 4 + 2 / 3, 4 + 4 / 3]), duration=np.full(6, 0.25),
+    ...                     pitch=np.full(6, 60))
+    >>> r = bar_syncopation(n, model="lhl")
+    >>> r["grid"].tolist(), r["value"].tolist()
+    ([16, 12], [3.0, 4.0])
+    """
+    from harmonia.theory.meter import parse_meter
+    from harmonia.theory.notearray import as_note_array
+
+    if time_signatures is None:
+        time_signatures = getattr(notes, "time_signatures", None)
+    arr = as_note_array(notes)
+    if arr.size == 0:
+        return np.zeros(0, dtype=BAR_SYNCOPATION_DTYPE)
+    ts = np.zeros(0, dtype=[("onset", "<f8"), ("numerator", "<i2"), ("denominator", "<i2")])
+    if time_signatures is not None:
+        ts = np.asarray(time_signatures)
+    end = float(arr["onset"].max()) + 1e-6
+    tracks = np.unique(arr["track"]) if per_track else np.array([-1])
+    rows = []
+    for bi, (start, num, den) in enumerate(_bars_from_map(ts, end)):
+        length = num * 4.0 / den
+        units = sum(parse_meter((num, den))[0])
+        for tr in tracks:
+            sel = (arr["onset"] >= start - 1e-9) & (arr["onset"] < start + length - 1e-9)
+            if tr >= 0:
+                sel &= arr["track"] == tr
+            if not sel.any():
+                continue
+            rel = (arr["onset"][sel] - start) / length
+            best = None
+            for g in (units * 4, units * 3):
+                err = np.abs(rel * g - np.round(rel * g))
+                key = (int(np.sum(err > 1e-3)), float(err.sum()))
+                if best is None or key < best[0]:
+                    best = (key, g)
+            g = best[1]
+            grid = np.zeros(g, dtype=np.int8)
+            grid[np.round(rel * g).astype(np.int64) % g] = 1
+            val = float(syncopation(grid, f"{num}/{den}", model=model)[0])
+            rows.append((bi, tr, start, num, den, g, val))
+    return np.array(rows, dtype=BAR_SYNCOPATION_DTYPE)

@@ -35,4 +35,4 @@ def test_bad_grid():
     with pytest.raises(InvalidScoreError, match="multiple"):
         metric_levels("3/4", grid=4)
     with pytest.raises(InvalidScoreError, match="power of two"):
-        metric_levels("4/4", grid=12)
+        metric_levels("4/4", grid=20)

@@ -126,3 +126,21 @@ def test_complexity_bounds(meter, g):
         on = (rng.random(g) < 0.5).astype(int)
         on[0] = 1
         assert 0 <= complexity(on, meter) <= 1
+
+
+def test_bar_syncopation_scores_every_bar_and_track():
+    from harmonia.theory.notearray import make_note_array
+    from harmonia.theory.rhythm import bar_syncopation
+
+    son = np.flatnonzero(REF[1]["onsets"]) * 0.25
+    on = np.concatenate([son, son + 4, [8, 8 + 2 / 3, 8 + 4 / 3, 8.5], np.arange(0, 12, 1.0)])
+    tr = np.concatenate([np.zeros(son.size * 2 + 4), np.ones(12)]).astype(int)
+    n = make_note_array(onset=on, duration=np.full(on.size, 0.1), pitch=np.full(on.size, 60), track=tr)
+    r = bar_syncopation(n, model="lhl")
+    assert r[r["track"] == 1]["value"].tolist() == [0.0, 0.0, 0.0]  # every beat: zero
+    son_rows = r[(r["track"] == 0) & (r["bar"] < 2)]
+    assert son_rows["value"].tolist() == [REF[1]["synpy"]["lhl"]] * 2
+    mixed = r[(r["track"] == 0) & (r["bar"] == 2)]
+    assert mixed["grid"].tolist() == [12] and np.isfinite(mixed["value"]).all()  # triplets win, duplet snaps
+    ts = np.array([(0.0, 3, 4)], dtype=[("onset", "<f8"), ("numerator", "<i2"), ("denominator", "<i2")])
+    assert set(bar_syncopation(n, time_signatures=ts, per_track=False)["numerator"].tolist()) == {3}
