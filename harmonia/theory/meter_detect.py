@@ -4,9 +4,10 @@ Every note adds an accent at its onset: one for the onset itself plus its length
 onset, at most a bar), so long notes weigh more, as listeners hear them (Povel & Essens 1985,
 doi:10.2307/40285311).  For every candidate metre and every phase on a sixteenth-note grid the accent
 signal is correlated (Pearson) with the metre's Lerdahl-Jackendoff weights tiled over the piece; the best
-pair wins.  The candidates' scores, passed through a softmax, give a confidence.  Duple and triple are
-told apart far more reliably than 2/4 from 4/4 (which differ only in how often a heavier downbeat
-recurs); the benchmark ``benchmarks/bench_meter.py`` reports both.
+pair wins.  Candidates are first narrowed to the denominators whose note value is nearest the median
+inter-onset interval (see ``unit``).  The candidates' scores, passed through a softmax, give a
+confidence.  Duple and triple are told apart far more reliably than 2/4 from 4/4 (which differ only
+in how often a heavier downbeat recurs); the benchmark ``benchmarks/bench_meter.py`` reports both.
 
 Examples
 --------
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from harmonia.errors import EmptyScoreError
+from harmonia.errors import EmptyScoreError, InvalidScoreError
 from harmonia.theory.meter import beat_period, parse_meter
 from harmonia.theory.notearray import as_note_array
 
@@ -90,7 +91,21 @@ def _template(num: int, den: int) -> np.ndarray:
     return tpl
 
 
-def estimate_meter(notes, *, candidates=CANDIDATES) -> dict:
+def _unit_candidates(onset_qn: np.ndarray, candidates) -> list[tuple[int, int]]:
+    """Keep the metres whose denominator's note value is nearest the median inter-onset interval
+    (quarters and eighths stay together: 6/8 competes with 2/4 and 3/4)."""
+    on = np.unique(onset_qn)
+    if on.size < 2:
+        return list(candidates)
+    med = float(np.median(np.diff(on)))
+    dens = np.array(sorted({d for _, d in candidates}))
+    best = int(dens[np.argmin(np.abs(np.log((4.0 / dens) / med)))])
+    family = {4, 8} if best in (4, 8) else {best}
+    kept = [c for c in candidates if c[1] in family]
+    return kept or list(candidates)
+
+
+def estimate_meter(notes, *, candidates=CANDIDATES, unit: str = "auto") -> dict:
     """Estimate the time signature and the downbeat phase of unlabelled notes.
 
     Parameters
@@ -99,6 +114,11 @@ def estimate_meter(notes, *, candidates=CANDIDATES) -> dict:
         Onsets in quarter notes (the notated beat unit is taken as given).
     candidates : sequence of (int, int)
         Metres to choose from.
+    unit : {"auto", "all"}
+        ``"auto"`` first keeps the candidates whose denominator's note value is nearest the median
+        inter-onset interval (the typical note is taken to be the notated beat unit: 4/2 rather than 4/4
+        for a tune in half and quarter notes; quarter and eighth denominators compete together);
+        ``"all"`` compares every candidate.
 
     Returns
     -------
@@ -118,6 +138,10 @@ def estimate_meter(notes, *, candidates=CANDIDATES) -> dict:
     arr = as_note_array(notes)
     if arr.size == 0:
         raise EmptyScoreError("estimate_meter needs at least one note")
+    if unit == "auto":
+        candidates = _unit_candidates(arr["onset"], candidates)
+    elif unit != "all":
+        raise InvalidScoreError(f"unit={unit!r}: expected 'auto' or 'all'")
     sig = onset_accents(arr["onset"], velocity=arr["velocity"])
     first = float(np.round(arr["onset"].min() / _STEP) * _STEP)
     scores = {}
