@@ -23,7 +23,16 @@ import numpy as np
 
 from harmonia.errors import InvalidScoreError
 
-__all__ = ["GROOVE_TEMPLATE_DTYPE", "apply_groove", "groove_consistency", "groove_template", "quantize", "swing_ratio"]
+__all__ = [
+    "GROOVE_TEMPLATE_DTYPE",
+    "POLYRHYTHM_DTYPE",
+    "apply_groove",
+    "detect_polyrhythm",
+    "groove_consistency",
+    "groove_template",
+    "quantize",
+    "swing_ratio",
+]
 
 #: One row per grid position of a bar: mean offset from the grid (qn), mean velocity, onsets counted.
 GROOVE_TEMPLATE_DTYPE = np.dtype([("offset_qn", "<f8"), ("velocity", "<f8"), ("count", "<i8")])
@@ -163,3 +172,95 @@ def groove_consistency(bars) -> float:
     diff = x @ (1 - x).T + (1 - x) @ x.T  # positions that differ, per pair
     iu = np.triu_indices(b.shape[0], 1)
     return float(np.mean(1.0 - diff[iu] / b.shape[1]))
+
+
+#: One row per cross-rhythm span: start/end (qn), the two streams (track numbers; -1 is the metre's
+#: beat), their periods (qn) and the ratio as counts in a common span (3:2 = three against two).
+POLYRHYTHM_DTYPE = np.dtype(
+    [("start_qn", "<f8"), ("end_qn", "<f8"), ("track_a", "<i2"), ("track_b", "<i2"), ("period_a_qn", "<f8"),
+     ("period_b_qn", "<f8"), ("ratio", "U5")]
+)  # fmt: skip
+
+_RATIOS = ((3, 2), (2, 3), (4, 3), (3, 4))
+
+
+def _regular_period(on: np.ndarray, tol: float) -> float:
+    """The common inter-onset interval of at least three onsets, or NaN when they are not isochronous."""
+    if on.size < 3:
+        return float("nan")
+    d = np.diff(on)
+    m = float(np.median(d))
+    return m if m > 0 and np.all(np.abs(d - m) <= tol * m) else float("nan")
+
+
+def detect_polyrhythm(notes, *, window_qn: float = 3.0, beat_qn: float | None = None, tol: float = 0.08) -> np.ndarray:
+    """Spans where two tracks (or a track and the beat) pulse in 3:2, 2:3, 4:3 or 3:4.
+
+    Each track's distinct onsets are cut into windows of ``window_qn``; a window with at least three
+    evenly spaced onsets (within ``tol`` of their median interval) has that period.  Two streams whose
+    periods stand in one of the ratios form a cross-rhythm; neighbouring windows with the same pair and
+    ratio merge into one span.  With ``beat_qn`` every track is also compared with a steady pulse of that
+    period (track -1), which finds hemiola: half notes across 3/4 bars against the dotted-half bar pulse
+    (``beat_qn=3``) read 3:2.
+
+    Parameters
+    ----------
+    notes : note array or anything :func:`~harmonia.theory.notearray.as_note_array` accepts
+    window_qn : float
+        Window length (quarter notes).
+    beat_qn : float, optional
+        A steady pulse (the beat, or the bar for hemiola), compared as track -1.
+    tol : float
+        Relative tolerance of evenness.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``POLYRHYTHM_DTYPE`` rows.
+
+    Examples
+    --------
+    >>> from harmonia.theory.notearray import make_note_array
+    >>> a = np.arange(0, 12, 2 / 3)  # triplet quarters in one hand
+    >>> b = np.arange(0, 12, 1.0)  # quarters in the other
+    >>> n = make_note_array(onset=np.concatenate([a, b]), duration=np.full(30, 0.1), pitch=np.full(30, 60),
+    ...                     track=np.repeat([0, 1], [18, 12]))
+    >>> r = detect_polyrhythm(n)
+    >>> r[["start_qn", "end_qn", "ratio"]].tolist()
+    [(0.0, 12.0, '3:2')]
+    """
+    from harmonia.theory.notearray import as_note_array
+
+    arr = as_note_array(notes)
+    if arr.size == 0 or window_qn <= 0:
+        return np.zeros(0, dtype=POLYRHYTHM_DTYPE)
+    tracks = np.unique(arr["track"]).tolist()
+    n_win = int(np.ceil((arr["onset"].max() + 1e-9) / window_qn))
+    periods = {}
+    for t in tracks:
+        on = np.unique(arr["onset"][arr["track"] == t])
+        for w in range(n_win):
+            sel = on[(on >= w * window_qn - 1e-9) & (on < (w + 1) * window_qn - 1e-9)]
+            periods[t, w] = _regular_period(sel, tol)
+    streams = list(tracks)
+    if beat_qn is not None:
+        streams.append(-1)
+        for w in range(n_win):
+            periods[-1, w] = float(beat_qn)
+    rows: list[list] = []
+    for i, ta in enumerate(streams):
+        for tb in streams[i + 1 :]:
+            for w in range(n_win):
+                pa, pb = periods[ta, w], periods[tb, w]
+                if not (np.isfinite(pa) and np.isfinite(pb)):
+                    continue
+                for x, y in _RATIOS:  # x notes of a in the time of y notes of b: x * pa == y * pb
+                    if abs(x * pa - y * pb) <= tol * y * pb:
+                        label = f"{x}:{y}"
+                        last = rows[-1] if rows else None
+                        if last and last[2:4] == [ta, tb] and last[6] == label and last[1] == w * window_qn:
+                            last[1] = (w + 1) * window_qn
+                        else:
+                            rows.append([w * window_qn, (w + 1) * window_qn, ta, tb, pa, pb, label])
+                        break
+    return np.array([tuple(r) for r in rows], dtype=POLYRHYTHM_DTYPE)

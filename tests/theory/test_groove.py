@@ -58,3 +58,33 @@ def test_bad_input():
         groove_template([0.0, 1.0], [1])
     with pytest.raises(InvalidScoreError, match="strength"):
         quantize([0.1], strength=2.0)
+
+
+@pytest.mark.parametrize("x,y", [(3, 2), (4, 3), (3, 4)])
+def test_polyrhythm_between_hands(x, y):
+    from harmonia.theory.groove import detect_polyrhythm
+    from harmonia.theory.notearray import make_note_array
+
+    span = 12.0
+    pa, pb = 3.0 / x, 3.0 / y  # x notes against y in 3 quarter notes
+    a, b = np.arange(0, span, pa), np.arange(0, span, pb)
+    n = make_note_array(
+        onset=np.concatenate([a, b]),
+        duration=np.full(a.size + b.size, 0.1),
+        pitch=np.full(a.size + b.size, 60),
+        track=np.repeat([0, 1], [a.size, b.size]),
+    )
+    r = detect_polyrhythm(n, window_qn=6.0)
+    assert r[["start_qn", "end_qn", "ratio"]].tolist() == [(0.0, span, f"{x}:{y}")]
+
+
+def test_hemiola_against_the_beat_and_none_for_aligned_streams():
+    from harmonia.theory.groove import detect_polyrhythm
+    from harmonia.theory.notearray import make_note_array
+
+    on = np.arange(0, 12, 2.0)  # half notes across 3/4 bars
+    n = make_note_array(onset=on, duration=np.full(on.size, 2.0), pitch=np.full(on.size, 60))
+    r = detect_polyrhythm(n, window_qn=6.0, beat_qn=3.0)  # against the dotted-half bar pulse
+    assert r["ratio"].tolist() == ["3:2"] and r["track_b"].tolist() == [-1]
+    straight = make_note_array(onset=np.arange(0, 12, 1.0), duration=np.ones(12), pitch=np.full(12, 60))
+    assert detect_polyrhythm(straight, beat_qn=1.0).size == 0
