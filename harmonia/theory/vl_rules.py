@@ -387,6 +387,7 @@ def check_voice_leading(
     direct_exempt_step: bool = True,
     leading_tone_voices: str = "outer",
     rules: Sequence[str] | None = None,
+    voice_order: str = "pitch",
 ) -> np.ndarray:
     """Check a texture against the common-practice voice-leading rules.
 
@@ -407,6 +408,8 @@ def check_voice_leading(
         Which voices must resolve the leading tone (inner voices may leave it at cadences).
     rules : sequence of str, optional
         Keep only these rules (names from :data:`RULES`).
+    voice_order : {"pitch", "label"}, default "pitch"
+        How voices are ranked from the top (see :func:`~harmonia.theory.voiceleading.voice_grid`).
 
     Returns
     -------
@@ -434,8 +437,8 @@ def check_voice_leading(
             raise ValueError(f"unknown rule(s) {unknown}; known: {list(RULES)}")
     if bars is None and hasattr(notes, "bar_table") and not isinstance(notes, VoiceGrid):
         bars = notes.bar_table()
-    g = notes if isinstance(notes, VoiceGrid) else voice_grid(notes)
-    k_n, v_n = g.pitch.shape
+    g = notes if isinstance(notes, VoiceGrid) else voice_grid(notes, voice_order=voice_order)
+    v_n = g.pitch.shape[1]
     lo = np.full(v_n, -1, dtype=np.int64)
     hi = np.full(v_n, 128, dtype=np.int64)
     if isinstance(ranges, str) and ranges == "auto":

@@ -33,6 +33,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -121,11 +122,11 @@ def _bijection(a, b, n, norm, pc, offset):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _cover(a, m, b, n, norm, pc, offset, dp):  # pragma: no cover - compiled
-    """Cheapest monotone path (steps (1,0), (0,1), (1,1)) from (0, 0) to (m-1, n-1), b rotated by offset."""
+def _cover(a, m, b, n, norm, pc, offset_a, offset, dp):  # pragma: no cover - compiled
+    """Cheapest monotone path (steps (1,0), (0,1), (1,1)) from (0, 0) to (m-1, n-1), a and b rotated."""
     for i in range(m):
         for j in range(n):
-            c = _local(_disp(a[i], b[(j + offset) % n], pc), norm)
+            c = _local(_disp(a[(i + offset_a) % m], b[(j + offset) % n], pc), norm)
             if i == 0 and j == 0:
                 best = 0.0
             else:
@@ -153,12 +154,15 @@ def _min_cost(a, m, b, n, norm, pc, doubling, dp):  # pragma: no cover - compile
                 best = c
         return best
     if not pc:
-        return _cover(a, m, b, n, norm, False, 0, dp)
+        return _cover(a, m, b, n, norm, False, 0, 0, dp)
+    # on the circle a minimal cover, read cyclically, has a step that advances in both chords; cutting
+    # there gives a monotone path, so some pair of rotations finds it
     best = _BIG
-    for k in range(n):
-        c = _cover(a, m, b, n, norm, True, k, dp)
-        if c < best:
-            best = c
+    for h in range(m):
+        for k in range(n):
+            c = _cover(a, m, b, n, norm, True, h, k, dp)
+            if c < best:
+                best = c
     return best
 
 
@@ -217,21 +221,22 @@ def _path_kernel(a, b, norm, pc, doubling):  # pragma: no cover - compiled
     """Minimal cost and its edges (index into sorted a, index into sorted b) for one chord pair."""
     m, n = a.size, b.size
     dp = np.empty((m, n))
-    best, best_k = _BIG, 0
-    for k in range(n if pc else 1):
-        c = _cover(a, m, b, n, norm, pc, k, dp) if doubling else _bijection(a, b, n, norm, pc, k)
-        if c < best:
-            best, best_k = c, k
+    best, best_h, best_k = _BIG, 0, 0
+    for h in range(m if (pc and doubling) else 1):
+        for k in range(n if pc else 1):
+            c = _cover(a, m, b, n, norm, pc, h, k, dp) if doubling else _bijection(a, b, n, norm, pc, k)
+            if c < best:
+                best, best_h, best_k = c, h, k
     edges = np.empty((m + n, 2), dtype=np.int64)
     if not doubling:
         for i in range(n):
             edges[i, 0] = i
             edges[i, 1] = (i + best_k) % n
         return best, edges[:n]
-    _cover(a, m, b, n, norm, pc, best_k, dp)
+    _cover(a, m, b, n, norm, pc, best_h, best_k, dp)
     i, j, e = m - 1, n - 1, 0
     while True:
-        edges[e, 0] = i
+        edges[e, 0] = (i + best_h) % m
         edges[e, 1] = (j + best_k) % n
         e += 1
         if i == 0 and j == 0:
@@ -489,11 +494,11 @@ def progression_cost(
     if len(seq) < 2:
         return 0.0
     if voiced:
-        steps = [voicing_cost(p, q, norm=norm, pitch_classes=pitch_classes) for p, q in zip(seq, seq[1:])]
+        steps = [voicing_cost(p, q, norm=norm, pitch_classes=pitch_classes) for p, q in itertools.pairwise(seq)]
     else:
         steps = [
             voice_leading_cost(p, q, norm=norm, pitch_classes=pitch_classes, doubling=doubling)
-            for p, q in zip(seq, seq[1:])
+            for p, q in itertools.pairwise(seq)
         ]
     return float(max(steps)) if _norm_code(norm) == 2 else float(sum(steps))
 
@@ -545,17 +550,20 @@ def _grid_kernel(times, onset, offset, pitch, spell, col, n_cols):  # pragma: no
     return grid, att, sp
 
 
-def voice_grid(notes: Any) -> VoiceGrid:
+def voice_grid(notes: Any, *, voice_order: str = "pitch") -> VoiceGrid:
     """Read a texture as voices: one column per ``(track, voice)``, one row per distinct onset.
 
-    Columns are ordered by mean pitch, highest first, so column 0 is the soprano of a chorale.  A voice
-    that sounds two notes at once (a chord in one part) is represented by the higher one.
+    A voice that sounds two notes at once (a chord in one part) is represented by the higher one.
 
     Parameters
     ----------
     notes : note array or Score
         Notes with voices told apart by ``track`` and ``voice`` (use
         :func:`harmonia.theory.voices.separate_voices` first for unlabelled music).
+    voice_order : {"pitch", "label"}, default "pitch"
+        Order of the columns, highest voice first: by mean pitch (column 0 is the soprano of a chorale
+        in any track order), or by ``(track, voice)`` label, for scores whose parts are listed from the
+        top down.
 
     Returns
     -------
@@ -577,7 +585,9 @@ def voice_grid(notes: Any) -> VoiceGrid:
     keys = arr["track"].astype(np.int64) * 65536 + (arr["voice"].astype(np.int64) + 1)
     uniq, col = np.unique(keys, return_inverse=True)
     means = np.bincount(col, weights=arr["pitch"].astype(float)) / np.bincount(col)
-    order = np.lexsort((uniq, -means))  # highest first; ties by label
+    if voice_order not in ("pitch", "label"):
+        raise ValueError(f"voice_order must be 'pitch' or 'label', got {voice_order!r}")
+    order = np.lexsort((uniq, -means)) if voice_order == "pitch" else np.arange(uniq.size)
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
     times = np.unique(arr["onset"])
@@ -733,7 +743,7 @@ def suspensions(notes: Any) -> np.ndarray:
     """
     g = _as_grid(notes)
     p = g.pitch.astype(np.int64)
-    k_n, v_n = p.shape
+    k_n = p.shape[0]
     rows: list[list[Any]] = []
     last_chain: dict[int, tuple[int, int]] = {}  # voice -> (chain id, grid index of its resolution)
     n_chains = 0
@@ -760,7 +770,7 @@ def suspensions(notes: Any) -> np.ndarray:
             if kk >= k_n or not 1 <= pv - p[kk, v] <= 2:
                 continue
             chain = last_chain.get(int(v))
-            if chain is not None and chain[1] == k - 1 or (chain is not None and p[chain[1], v] == p[k - 1, v]):
+            if chain is not None and chain[1] <= k - 1 and np.all(p[chain[1] : k, v] == p[k - 1, v]):
                 chain_id = chain[0]
             else:
                 chain_id = n_chains
@@ -853,5 +863,3 @@ def voice_leading_profile(notes: Any, *, key: Any = None, findings: np.ndarray |
         "suspension_chains": int(np.sum(chains >= 2)),
         "findings": {str(r): int(c) for r, c in zip(rules, counts)},
     }
-
-
