@@ -33,7 +33,9 @@ Rules (``rule`` name, default severity):
     to a sonority holding the tonic but not the leading tone, without rising a semitone.
 ``unresolved_seventh`` (warning)
     The seventh of a seventh chord (dominant, minor, half-diminished, major; diminished when built on
-    the key's leading tone) moves to a new harmony other than down by step.
+    the key's leading tone), still a seventh of the sonority sounding when it moves, moves to a new
+    harmony other than down by step.  (A seventh chord dissolved by motion in other voices before the
+    seventh moves is not checked: passing sevenths and added sixths are too often read that way.)
 ``doubled_leading_tone`` (warning)
     Two voices sound the leading tone of a dominant sonority.
 
@@ -341,16 +343,10 @@ def _rules_kernel(p, att, sp, tonic, lo, hi, exempt_step, lt_all):  # pragma: no
                     out[n, 0], out[n, 1], out[n, 2], out[n, 3] = 12, k, v, -1
                     out[n, 4], out[n, 5], out[n, 6], out[n, 7] = a0, a1, -1, -1
                     n += 1
-            # chordal seventh: any onset of this held note where it is a seventh
-            kk = k - 1
+            # chordal seventh: the note is the seventh of the sonority just before it moves
             seventh_mask = -1
-            while kk >= 0 and p[kk, v] == a0:
-                if _seventh_pc(masks[kk], (tonic[kk] + 11) % 12 if tonic[kk] >= 0 else -1) == a0 % 12:
-                    seventh_mask = masks[kk]
-                    break
-                if att[kk, v]:
-                    break
-                kk -= 1
+            if _seventh_pc(masks[k - 1], lt) == a0 % 12:
+                seventh_mask = masks[k - 1]
             if seventh_mask >= 0 and masks[k] != seventh_mask and not 1 <= a0 - a1 <= 2:
                 out[n, 0], out[n, 1], out[n, 2], out[n, 3] = 13, k, v, -1
                 out[n, 4], out[n, 5], out[n, 6], out[n, 7] = a0, a1, -1, -1
