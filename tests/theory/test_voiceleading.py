@@ -504,3 +504,44 @@ def test_profile_of_a_chorale():
     assert prof["melodic"]["step"] > prof["melodic"]["leap"]  # chorale voices move mostly by step
     assert prof["suspensions"] >= 1
     assert set(prof["findings"]) <= set(RULES)
+
+
+# --------------------------------------------------------------------------------------------------
+# the workflow behind `harmonia voice-leading FILE [--json]`
+# --------------------------------------------------------------------------------------------------
+def test_voice_leading_report_is_json_and_separates_unlabelled_music():
+    import harmonia
+    from harmonia.workflows.voice_leading import format_voice_leading_report, voice_leading_report
+
+    score = harmonia.load("bach/bwv66.6")
+    rep = voice_leading_report(score)
+    json.dumps(rep, allow_nan=False)
+    assert rep["separated"] is False and len(rep["voices"]) == 4
+    assert sum(rep["counts"].values()) == len(rep["findings"])
+    assert all(f["measure"] >= 0 and f["rule"] in RULES for f in rep["findings"])
+    no_key = voice_leading_report(score, key=None)
+    assert no_key["key"] is None
+    assert not {"unresolved_leading_tone", "unresolved_seventh", "doubled_leading_tone"} & set(no_key["counts"])
+    merged = score.notes.copy()
+    merged["track"] = 0
+    rep2 = voice_leading_report(score.replace(notes=merged))
+    assert rep2["separated"] is True and len(rep2["voices"]) == 4
+    text = format_voice_leading_report(rep2)
+    assert "separated automatically" in text and "motion:" in text
+
+
+def test_plot_voice_leading_marks_findings():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from harmonia.workflows.voice_leading import plot_voice_leading
+
+    notes = _satb([[72, 67, 64, 53], [74, 69, 65, 55]])
+    import harmonia
+
+    ax = plot_voice_leading(harmonia.Score(notes))
+    assert len(ax.lines) >= 1 and ax.get_xlabel() == "quarter notes"
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)
