@@ -32,10 +32,11 @@ Rules (``rule`` name, default severity):
     sonority (one holding the leading tone with the dominant, or with scale degrees 2 and 4) moves on
     to a sonority holding the tonic but not the leading tone, without rising a semitone.
 ``unresolved_seventh`` (warning)
-    The seventh of a seventh chord (dominant, minor, half-diminished, major; diminished when built on
-    the key's leading tone), still a seventh of the sonority sounding when it moves, moves to a new
-    harmony other than down by step.  (A seventh chord dissolved by motion in other voices before the
-    seventh moves is not checked: passing sevenths and added sixths are too often read that way.)
+    The seventh of a seventh chord (dominant, also without its fifth; complete minor, half-diminished
+    and major sevenths; the diminished seventh built on the key's leading tone), still a seventh of
+    the sonority sounding when it moves, moves to a new harmony other than down by step.  (A seventh
+    chord dissolved by motion in other voices before the seventh moves is not checked: passing sevenths
+    and added sixths are too often read that way.)
 ``doubled_leading_tone`` (warning)
     Two voices sound the leading tone of a dominant sonority.
 
@@ -109,7 +110,7 @@ FINDING_DTYPE = np.dtype(
     ]
 )
 
-# templates (third, fifth, seventh) above a root; the fifth may be missing
+# templates (third, fifth, seventh) above a root; the first (dominant seventh) may lack its fifth
 _SEVENTHS = np.array([[4, 7, 10], [3, 7, 10], [3, 6, 10], [4, 7, 11]], dtype=np.int64)
 
 
@@ -180,7 +181,8 @@ def _seventh_pc(m, lt):  # pragma: no cover - compiled
         for t in range(_SEVENTHS.shape[0]):
             third, fifth, seventh = _SEVENTHS[t, 0], _SEVENTHS[t, 1], _SEVENTHS[t, 2]
             allowed = (1 << r) | (1 << ((r + third) % 12)) | (1 << ((r + fifth) % 12)) | (1 << ((r + seventh) % 12))
-            if m & ~allowed == 0 and _has(m, r + third) and _has(m, r + seventh):
+            complete = t == 0 or _has(m, r + fifth)  # only the dominant seventh often drops its fifth
+            if m & ~allowed == 0 and _has(m, r + third) and _has(m, r + seventh) and complete:
                 return (r + seventh) % 12
     if lt >= 0:
         dim = (1 << lt) | (1 << ((lt + 3) % 12)) | (1 << ((lt + 6) % 12)) | (1 << ((lt + 9) % 12))
