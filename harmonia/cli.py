@@ -159,6 +159,69 @@ def _format_analysis(analysis) -> str:
     return "\n".join(lines)
 
 
+def _format_meter(m: dict[str, Any]) -> str:
+    kind = ("duple" if m["duple"] else "triple") + (", compound" if m["compound"] else ", simple")
+    notated = f"; notated {m['notated']}" if m.get("notated") else "; no notated time signature"
+    lines = [f"{m['file']}: {m['time_signature']} ({kind}), confidence {m['confidence']:.2f}, "
+             f"first downbeat at {m['phase_qn']:g} qn{notated}"]
+    scores = m.get("scores")
+    if scores:
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        lines.append("  candidates: " + ", ".join(f"{ts} {v:.3f}" for ts, v in ranked))
+    return "\n".join(lines)
+
+
+def _cmd_meter(args: argparse.Namespace) -> int:
+    from harmonia.errors import HarmoniaError
+    from harmonia.workflows.meter import estimate_meter_file
+
+    results, failed = [], []
+    for source in _progress(args.files, "meter"):
+        try:
+            results.append(estimate_meter_file(source))
+        except HarmoniaError as exc:
+            failed.append({"source": str(source), "error": str(exc), "type": type(exc).__name__})
+    if args.json:
+        _print_json(results[0] if len(args.files) == 1 and results else {"files": results, "failed": failed})
+    else:
+        print("\n".join(_format_meter(r) for r in results))
+    for f in failed:
+        print(f"harmonia: error: {f['error']}", file=sys.stderr)
+    if failed:
+        return 2 if not results else 1
+    return 0
+
+
+def _cmd_voice_leading(args: argparse.Namespace) -> int:
+    from harmonia.errors import HarmoniaError
+    from harmonia.symbolic.io import load
+    from harmonia.workflows.voice_leading import (
+        format_voice_leading_report,
+        plot_voice_leading,
+        voice_leading_report,
+    )
+
+    key = None if args.key.lower() == "none" else args.key
+    try:
+        score = load(args.source)
+        report = voice_leading_report(score, key=key, separate=args.separate)
+    except HarmoniaError as exc:
+        print(f"harmonia: error: {exc}", file=sys.stderr)
+        return 2
+    report["file"] = str(args.source)
+    if args.json:
+        _print_json(report)
+    else:
+        print(format_voice_leading_report(report))
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        ax = plot_voice_leading(score, report=report)
+        ax.figure.savefig(args.plot, dpi=120, bbox_inches="tight")
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from harmonia.workflows.demo import run_demo
 
@@ -199,6 +262,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="TABLE", help="directory mode: write the chord table (.parquet or .csv)")
     p.add_argument("--workers", type=int, default=None, help="directory mode: number of processes")
     p.set_defaults(func=_cmd_analyze)
+
+    p = sub.add_parser(
+        "meter",
+        help="estimate the time signature and downbeat phase from the notes alone",
+        description="Estimate the metre of scores from their notes, ignoring their time-signature events "
+        "(duple or triple, simple or compound, the first downbeat), with a confidence.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="file path or music21 corpus name")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.set_defaults(func=_cmd_meter)
+
+    p = sub.add_parser(
+        "voice-leading",
+        help="check voice leading (parallels, crossings, ranges, resolutions) and profile the motion",
+        description="Check the voice leading of a score and print the findings and a voice-leading profile. "
+        "Voices are separated automatically when a part sounds chords (piano MIDI).",
+    )
+    p.add_argument("source", metavar="FILE_OR_CORPUS_NAME")
+    p.add_argument("--json", action="store_true", help="print JSON (findings, counts, profile)")
+    p.add_argument("--key", default="auto", metavar="KEY",
+                   help="key for the leading-tone and seventh rules: 'auto' (key signatures, the default), "
+                   "a key such as 'f#' or 'Bb', or 'none' to skip those rules")
+    sep = p.add_mutually_exclusive_group()
+    sep.add_argument("--separate", dest="separate", action="store_true", default=None,
+                     help="always separate voices first")
+    sep.add_argument("--no-separate", dest="separate", action="store_false",
+                     help="never separate voices (use the notated voices)")
+    p.add_argument("--plot", metavar="PNG", help="also save a piano roll with the findings marked")
+    p.set_defaults(func=_cmd_voice_leading)
 
     p = sub.add_parser("demo", help="show what harmonia does on a Bach chorale from music21's corpus")
     p.add_argument("source", nargs="?", default="bach/bwv66.6", help="score to use (default: bach/bwv66.6)")

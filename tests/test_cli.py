@@ -83,3 +83,27 @@ def test_analyze_directory_records_failures(capsys, tmp_path):
     table = pd.read_parquet(out)
     assert set(table["file"]) == {str(corpus / "song.mid")} and len(table) == report["chords"] > 50
     assert main(["analyze", str(DATA / "bad" / "empty.mid")]) == 2
+
+
+def test_meter_text_and_json(capsys):
+    assert main(["meter", "bach/bwv66.6"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("bach/bwv66.6: ") and "notated 4/4" in out and "candidates:" in out
+    assert main(["meter", "--json", str(DATA / "pop909" / "001.mid")]) == 0
+    est = json.loads(capsys.readouterr().out)
+    assert est["notated"] == "2/4" and est["duple"] is True and 0.0 <= est["confidence"] <= 1.0
+    assert main(["meter", str(DATA / "bad" / "empty.mid")]) == 2
+
+
+def test_voice_leading_text_json_and_plot(capsys, tmp_path):
+    assert main(["voice-leading", "bach/bwv66.6"]) == 0
+    out = capsys.readouterr().out
+    assert "4 voices (Soprano, Alto, Tenor, Bass)" in out and "motion: contrary" in out
+    png = tmp_path / "vl.png"
+    assert main(["voice-leading", "bach/bwv66.6", "--json", "--key", "none", "--plot", str(png)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["key"] is None and report["file"] == "bach/bwv66.6"
+    assert sum(report["counts"].values()) == len(report["findings"])
+    assert png.stat().st_size > 10_000
+    assert main(["voice-leading", str(DATA / "bad" / "truncated.mid")]) == 2
+    assert "not a readable MIDI file" in capsys.readouterr().err
