@@ -31,6 +31,7 @@ __all__ = [
     "format_interval",
     "interval_between",
     "invert",
+    "is_enharmonic",
     "parse_interval",
     "transpose_spelled",
 ]
@@ -186,3 +187,36 @@ def transpose_spelled(pitch, fifths, interval: Interval | str):
     if p.ndim == 0:
         return int(p), int(f)
     return p, f
+
+
+def is_enharmonic(a: Interval | tuple[int, int] | str, b: Interval | tuple[int, int] | str) -> bool:
+    """Whether two spelled intervals span the same number of semitones in the same direction.
+
+    ``'A4'`` and ``'d5'`` (6 semitones), ``'M3'`` and ``'d4'`` (4) are enharmonic; ``'M3'`` and ``'M10'``
+    are not, nor are ``'M3'`` and ``'-M3'``.  As in music21, an interval is enharmonic to itself.
+
+    Parameters
+    ----------
+    a, b : Interval, (fifths, semitones) or str
+        Intervals or interval names such as ``'A4'`` or ``'-m6'``.
+
+    Raises
+    ------
+    ValueError
+        If a name cannot be parsed or a pair is inconsistent.
+
+    Examples
+    --------
+    >>> is_enharmonic("A4", "d5"), is_enharmonic("M3", "d4"), is_enharmonic("M3", "M10")
+    (True, True, False)
+    >>> is_enharmonic(Interval(6, 6), Interval(-6, 6)), is_enharmonic("AA2", "-m3")
+    (True, False)
+    """
+
+    def semitones(x: Interval | tuple[int, int] | str) -> int:
+        if isinstance(x, str):
+            return parse_interval(x).semitones
+        format_interval(x)  # validates the pair
+        return int(x[1])
+
+    return semitones(a) == semitones(b)

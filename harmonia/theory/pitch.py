@@ -26,6 +26,7 @@ __all__ = [
     "fifths_to_letter",
     "fifths_to_name",
     "fifths_to_pc",
+    "is_enharmonic",
     "name_to_fifths",
     "parse_pitch_name",
     "pitch_name",
@@ -152,3 +153,38 @@ def parse_pitch_name(name: str) -> tuple[int, int]:
     octave = int(m.group(3))
     natural_pc = fifths_to_pc(_LETTER_FIFTHS[m.group(1).upper()])
     return 12 * (octave + 1) + natural_pc + fifths_to_alter(fifths), fifths
+
+
+def is_enharmonic(a: int | str, b: int | str) -> bool:
+    """Whether two spelled pitches sound the same (``'C#'`` and ``'Db'``, ``'B#3'`` and ``'C4'``).
+
+    Each argument is a line-of-fifths position (int) or a name, with or without octave.  Two names with
+    octaves are compared as MIDI numbers; otherwise pitch classes are compared.  As in music21, a pitch
+    is enharmonic to itself.
+
+    Raises
+    ------
+    ValueError
+        If a name cannot be parsed.
+
+    Examples
+    --------
+    >>> is_enharmonic("C#", "Db"), is_enharmonic("B#3", "C4"), is_enharmonic("B#4", "C4")
+    (True, True, False)
+    >>> is_enharmonic(6, -6), is_enharmonic("Fx", 1), is_enharmonic("E", "Fb5")  # F## is G (1)
+    (True, True, True)
+    """
+
+    def midi_or_pc(x: int | str) -> tuple[int | None, int]:
+        if isinstance(x, str):
+            m = _NAME_RE.match(x.strip())
+            if m is not None and m.group(3) is not None:
+                midi, _ = parse_pitch_name(x)
+                return midi, midi % 12
+            return None, fifths_to_pc(name_to_fifths(x))
+        return None, fifths_to_pc(int(x))
+
+    (ma, pa), (mb, pb) = midi_or_pc(a), midi_or_pc(b)
+    if ma is not None and mb is not None:
+        return ma == mb
+    return pa == pb
