@@ -454,6 +454,13 @@ class Score:
         ks["fifths"] = ks["fifths"].astype(int) + iv.fifths
         return self.replace(notes=n, key_signatures=ks)
 
+    def respell(self, *, window_qn: float = 8.0) -> Score:
+        """A copy with every pitched note's spelling inferred (see :func:`harmonia.theory.spelling.spell_notes`)."""
+        from harmonia.theory.spelling import spell_notes
+
+        drums = [i for i, t in enumerate(self.tracks) if t.is_drum]
+        return self.replace(notes=spell_notes(self._notes, drum_tracks=drums, window_qn=window_qn))
+
     # -- export -----------------------------------------------------------------------------------
     def to_midi(self, path: str | os.PathLike[str], *, ticks_per_quarter: int = 480) -> None:
         """Write a Standard MIDI File (atomically). See :func:`harmonia.symbolic.midi.save_midi`."""
