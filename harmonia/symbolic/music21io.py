@@ -75,7 +75,7 @@ def from_music21(stream: Any, *, source: str | None = None) -> Score:
     >>> s.notes[["onset", "pitch", "spelling"]].tolist()
     [(0.0, 60, 0), (1.0, 62, 2), (1.5, 63, -3), (2.0, 66, 6)]
     """
-    from music21 import chord, note, tempo
+    from music21 import chord, harmony, note, tempo
     from music21 import stream as m21stream
 
     if not isinstance(stream, m21stream.Stream):
@@ -93,12 +93,14 @@ def from_music21(stream: Any, *, source: str | None = None) -> Score:
         tracks.append(_track_of(part, t))
         open_ties: dict[tuple[int, int], int] = {}
         for el, offset, voice in _iter_notes(part):
+            if isinstance(el, harmony.Harmony):  # chord symbols sound nothing (and have no duration)
+                continue
             if el.duration.quarterLength == 0:
                 grace += 1
                 continue
             if any(type(e).__name__ == "Fermata" for e in el.expressions):
                 fermatas.add(round(float(offset), 6))
-            members = el.notes if isinstance(el, chord.Chord) else [el]
+            members = el.notes if isinstance(el, chord.ChordBase) else [el]  # PercussionChord too
             vel = el.volume.velocity  # None when the score gives no dynamics
             for n in members:
                 if isinstance(n, note.Unpitched):
