@@ -222,6 +222,45 @@ def _cmd_voice_leading(args: argparse.Namespace) -> int:
     return 0
 
 
+def _format_form(d: dict[str, Any]) -> str:
+    lines = [f"{d['file']}: {d['n_bars']} bars of {d['bar_qn']:g} quarter notes from {d['origin_qn']:.3g} qn",
+             f"  POP909 labels  {d['pop909']}", "  phrases (bars counted from 1):"]
+    for r in d["sections"]:
+        span = f"{r['start_bar'] + 1}-{r['end_bar']}"
+        melody = "melody" if r["has_melody"] else "no melody"
+        lines.append(f"    bars {span:<8} {r['letter']:<4} {r['function']:<13} {melody:<10} energy {r['energy']:.2f}")
+    if d["transitions"]:
+        lines.append("  transitions: " + ", ".join(f"{t['kind']} into bar {t['bar'] + 1}" for t in d["transitions"]))
+    return "\n".join(lines)
+
+
+def _cmd_form(args: argparse.Namespace) -> int:
+    from harmonia.errors import HarmoniaError
+    from harmonia.symbolic.io import load
+    from harmonia.theory.form import analyze_form
+
+    try:
+        score = load(args.source)
+        form = analyze_form(score, melody_track=args.melody_track, bar_qn=args.bar_qn, origin_qn=args.origin_qn)
+    except (HarmoniaError, ValueError) as exc:
+        print(f"harmonia: error: {exc}", file=sys.stderr)
+        return 2
+    result = {"file": str(args.source), **form.to_dict()}
+    if args.json:
+        _print_json(result)
+    else:
+        print(_format_form(result))
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from harmonia.display import form_plot
+
+        ax = form_plot(form, title=f"{args.source}: {result['pop909']}")
+        ax.figure.savefig(args.plot, dpi=120, bbox_inches="tight")
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from harmonia.workflows.demo import run_demo
 
@@ -291,6 +330,24 @@ def build_parser() -> argparse.ArgumentParser:
                      help="never separate voices (use the notated voices)")
     p.add_argument("--plot", metavar="PNG", help="also save a piano roll with the findings marked")
     p.set_defaults(func=_cmd_voice_leading)
+
+    p = sub.add_parser(
+        "form",
+        help="song form: phrases with bar spans, letters (A, A', B), functions, POP909 labels",
+        description="Segment a song into phrases and label them: letters (same letter = repeated material, "
+        "prime = variation, upper case = with melody), functions (intro, verse, pre-chorus, chorus, bridge, "
+        "instrumental, outro), transitions, and the POP909 label string (i4A8B8o2). The bar grid is estimated "
+        "from the notes unless given.",
+    )
+    p.add_argument("source", metavar="FILE_OR_CORPUS_NAME")
+    p.add_argument("--json", action="store_true", help="print JSON (grid, phrases, transitions, POP909 string)")
+    p.add_argument("--plot", metavar="PNG", help="also save the bar self-similarity matrix with the phrases drawn")
+    p.add_argument("--melody-track", metavar="TRACK", default=None,
+                   type=lambda v: int(v) if v.lstrip("-").isdigit() else v,
+                   help="melody track index or name (default: a track named melody/vocal/lead, else the highest)")
+    p.add_argument("--bar-qn", type=float, default=None, metavar="QN", help="bar length in quarter notes")
+    p.add_argument("--origin-qn", type=float, default=None, metavar="QN", help="first downbeat in quarter notes")
+    p.set_defaults(func=_cmd_form)
 
     p = sub.add_parser("demo", help="show what harmonia does on a Bach chorale from music21's corpus")
     p.add_argument("source", nargs="?", default="bach/bwv66.6", help="score to use (default: bach/bwv66.6)")

@@ -13,7 +13,7 @@ import numpy as np
 from harmonia._optional import import_optional
 from harmonia.theory.notearray import as_note_array
 
-__all__ = ["analysis_plot", "pianoroll"]
+__all__ = ["analysis_plot", "form_plot", "pianoroll"]
 
 
 def pianoroll(notes: Any, *, ax: Any = None, color_by: str = "track", time: str = "qn", bar_lines: bool = True) -> Any:
@@ -125,4 +125,72 @@ def analysis_plot(analysis: Any, *, ax: Any = None) -> Any:
         ax.axvline(row["onset"], color="tab:red", linewidth=1.2)
         ax.text(row["onset"], low + band * 0.2, f" {row['type']}", color="tab:red", fontsize=7)
     ax.set_title(f"{analysis.score.metadata.get('title') or ''}  (global key {analysis.global_key})")
+    return ax
+
+
+_FUNCTION_COLOURS = {
+    "intro": "0.6", "verse": "tab:blue", "pre-chorus": "tab:cyan", "chorus": "tab:red", "bridge": "tab:purple",
+    "instrumental": "tab:olive", "outro": "0.35",
+}  # fmt: skip
+
+
+def form_plot(form: Any, *, ax: Any = None, title: str | None = None) -> Any:
+    """The bar self-similarity matrix of a :class:`~harmonia.theory.form.Form` with its phrases drawn on it.
+
+    Phrase boundaries are white lines; each phrase is a square on the diagonal outlined in the colour of
+    its function, with its letter; a strip above the matrix names the functions.
+
+    Parameters
+    ----------
+    form : harmonia.theory.form.Form
+        The result of :func:`~harmonia.theory.form.analyze_form`.
+    ax : matplotlib Axes, optional
+        Where to draw.
+    title : str, optional
+        Title (default: the POP909 label string).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from harmonia.theory.form import analyze_form
+    >>> from harmonia.theory.notearray import make_note_array
+    >>> on = np.arange(32.0)
+    >>> notes = make_note_array(on, 1.0, np.where(on < 16, 60 + on % 4, 67 - on % 4).astype(int))
+    >>> ax = form_plot(analyze_form(notes, origin_qn=0.0, bar_qn=4.0))
+    >>> [t.get_text() for t in ax.texts][:2]
+    ['A', 'B']
+    """
+    plt = import_optional("matplotlib.pyplot", extra="plot", feature="form_plot")
+    from matplotlib.patches import Rectangle
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 7))
+    n = form.n_bars
+    ax.imshow(form.ssm, cmap="magma", origin="upper", extent=(0, n, n, 0), vmin=0.0, vmax=1.0,
+              interpolation="nearest")
+    for row in form.sections:
+        a, b = int(row["start_bar"]), int(row["end_bar"])
+        colour = _FUNCTION_COLOURS.get(str(row["function"]), "white")
+        ax.add_patch(Rectangle((a, a), b - a, b - a, fill=False, edgecolor=colour, linewidth=2.0))
+        ax.text(a + 0.3, a + 0.3, str(row["letter"]), color="white", fontsize=8, va="top", ha="left",
+                fontweight="bold")
+        if a > 0:
+            ax.axhline(a, color="white", linewidth=0.4, alpha=0.6)
+            ax.axvline(a, color="white", linewidth=0.4, alpha=0.6)
+    seen: dict[str, Any] = {}
+    for row in form.sections:
+        f = str(row["function"])
+        if f not in seen:
+            seen[f] = Rectangle((0, 0), 1, 1, facecolor="none", edgecolor=_FUNCTION_COLOURS.get(f, "white"),
+                                linewidth=2.0)
+    ax.legend(list(seen.values()), list(seen), loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=4,
+              fontsize=8, frameon=False)
+    ax.set_xlabel("bar")
+    ax.set_ylabel("bar")
+    ax.set_title(title if title is not None else form.to_pop909(), fontsize=9)
     return ax

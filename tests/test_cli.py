@@ -107,3 +107,19 @@ def test_voice_leading_text_json_and_plot(capsys, tmp_path):
     assert png.stat().st_size > 10_000
     assert main(["voice-leading", str(DATA / "bad" / "truncated.mid")]) == 2
     assert "not a readable MIDI file" in capsys.readouterr().err
+
+
+def test_form_text_json_and_plot(capsys, tmp_path):
+    song = str(DATA / "pop909" / "001.mid")
+    assert main(["form", song]) == 0
+    out = capsys.readouterr().out
+    assert "POP909 labels  i4A4" in out and "bars 1-4" in out and "intro" in out and "chorus" in out
+    png = tmp_path / "form.png"
+    assert main(["form", song, "--json", "--plot", str(png)]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["bar_qn"] == 4.0 and d["pop909"].startswith("i4") and d["sections"][0]["function"] == "intro"
+    assert sum(r["end_bar"] - r["start_bar"] for r in d["sections"]) == d["n_bars"]
+    assert png.stat().st_size > 10_000
+    assert main(["form", song, "--melody-track", "nonexistent"]) == 2
+    assert "no track named" in capsys.readouterr().err
+    assert main(["form", str(DATA / "bad" / "empty.mid")]) == 2

@@ -190,6 +190,9 @@ def estimate_bar_grid(
     w = np.minimum(dur, 2.0 * beat_qn)
     sub = beat_qn / 4.0
     fine = _circular_peak(on, sub, 48, np.ones(on.size))
+    resid = ((on - fine + sub / 2) % sub) - sub / 2
+    close = np.abs(resid) < sub / 24
+    fine = (fine + float(np.median(resid[close]))) % sub if close.any() else fine
     cands = fine + sub * np.arange(4)
     hits = [np.sum(w * (np.abs(((on - c + beat_qn / 2) % beat_qn) - beat_qn / 2) < sub / 3)) for c in cands]
     phase = float(cands[int(np.argmax(hits))]) % beat_qn
@@ -287,7 +290,8 @@ def bar_features(
     dict of numpy.ndarray
         ``melody`` (n, beats, 12) duration of each melody pitch class per beat; ``chroma`` (n, 2, 12)
         accompaniment pitch-class durations per half bar; ``rhythm`` (n, 16 per 4 beats) onsets per
-        sixteenth; ``presence`` (n,) share of the bar where the melody sounds; ``energy`` (n,) 0-1;
+        sixteenth, ``backing_rhythm`` the same without the melody; ``presence`` (n,) share of the bar
+        where the melody sounds; ``energy`` (n,) 0-1;
         ``density`` (n,) onsets per beat; ``velocity`` (n,) mean velocity.
 
     Examples
@@ -311,6 +315,9 @@ def bar_features(
 
     rhythm = np.zeros((n_bars, slots))
     np.add.at(rhythm, (bar_of[inside], slot_of[inside]), 1.0)
+    backing = np.zeros((n_bars, slots))
+    acc = inside & ~mel_mask
+    np.add.at(backing, (bar_of[acc], slot_of[acc]), 1.0)
     melody = np.zeros((n_bars, beats, 12))
     chroma = np.zeros((n_bars, 2, 12))
     presence = np.zeros(n_bars)
@@ -327,6 +334,7 @@ def bar_features(
         "melody": melody,
         "chroma": chroma,
         "rhythm": rhythm,
+        "backing_rhythm": backing,
         "presence": np.clip(presence / bar_qn, 0.0, 1.0),
         "energy": _unit(energy),
         "density": density,
@@ -741,19 +749,27 @@ def _functions(labels: list[str], melodic: np.ndarray, energy: np.ndarray) -> li
 
 def _transitions(feats: dict[str, np.ndarray], rhythm: np.ndarray, bounds: np.ndarray, origin: float,
                  bar_qn: float) -> np.ndarray:
+    """Break, fill and build-up at each section boundary, from the backing's onsets and the energy.
+
+    Compared are the last beat before the boundary and the rest of that bar: a break when the last beat
+    has under a quarter of the bar's onset rate, a fill when it has over twice the rate of the bar and of
+    the previous bar's last beat; a build-up when the energy rises through the three bars before a louder
+    section.
+    """
     rows = []
     energy = feats["energy"]
     slots = rhythm.shape[1]
-    q = max(slots // 4, 1)  # the last beat's worth of slots... at least one
+    q = max(slots // max(round(bar_qn), 1), 1)  # slots in a beat
     for b in bounds[1:-1]:
         prev = rhythm[b - 1]
         last = prev[-q:].sum() / q
         body = prev[:-q].sum() / max(slots - q, 1)
-        if b >= 1 and last < 0.25 * max(body, 1e-9) and body > 0:
+        before = rhythm[b - 2][-q:].sum() / q if b >= 2 else body
+        if body > 0 and last < 0.25 * body:
             rows.append((b, origin + b * bar_qn, "break", float(1.0 - last / body)))
-        elif last > 1.5 * max(body, 1e-9) and last >= 1.0:
-            rows.append((b, origin + b * bar_qn, "fill", float(min(1.0, last / max(body, 1e-9) / 3.0))))
-        if b >= 3 and b < energy.size:
+        elif last > 2.0 * max(body, before, 1e-9) and last >= 0.5:
+            rows.append((b, origin + b * bar_qn, "fill", float(min(1.0, last / max(body, before, 1e-9) / 4.0))))
+        if 3 <= b < energy.size:
             rise = energy[b - 3 : b]
             if np.all(np.diff(rise) > 0.02) and energy[b] > rise[-1]:
                 rows.append((b, origin + b * bar_qn, "build-up", float(min(1.0, energy[b] - rise[0]))))
@@ -959,7 +975,7 @@ def _finish(prep: dict[str, Any], w: dict[str, float]) -> Form:
     rows["has_melody"], rows["energy"], rows["similarity"] = melodic, energy, sims
     section_bounds = np.array([0] + [b for b, f0, f1 in zip(bounds[1:-1], functions[:-1], functions[1:]) if f0 != f1]
                               + [n])
-    trans = _transitions(feats, feats["rhythm"], section_bounds, origin_qn, bar_qn)
+    trans = _transitions(feats, feats["backing_rhythm"], section_bounds, origin_qn, bar_qn)
     return Form(rows, ssm, float(origin_qn), float(bar_qn), cue, trans, feats)
 
 
