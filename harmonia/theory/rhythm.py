@@ -705,13 +705,17 @@ def _bars_from_map(ts: np.ndarray, end_qn: float) -> list[tuple[float, int, int]
     return bars
 
 
-def bar_syncopation(notes, *, time_signatures=None, model: str = "lhl", per_track: bool = True) -> np.ndarray:
+def bar_syncopation(
+    notes, *, time_signatures=None, model: str = "lhl", per_track: bool = True, **options: bool
+) -> np.ndarray:
     """Syncopation of every bar (and track) of a score.
 
     Each bar's onsets are placed on the finer of two grids: the metre's units split in binary steps
     (sixteenths in 4/4) or in three (triplets), whichever misplaces the onsets least; a bar that mixes
     duplets and triplets takes the grid that holds most of them (ties go binary) and its other onsets
-    snap to the nearest pulse.  Each bar is read cyclically on its own.
+    snap to the nearest pulse.  Each bar is read cyclically on its own.  ``model="witek"`` scores the
+    drum kit of all tracks together (:func:`polyphonic_syncopation` over :data:`DRUM_KEYS`; one row per
+    bar, track -1).
 
     Parameters
     ----------
@@ -719,9 +723,11 @@ def bar_syncopation(notes, *, time_signatures=None, model: str = "lhl", per_trac
     time_signatures : numpy.ndarray, optional
         A ``TIME_SIGNATURE_DTYPE`` map; 4/4 from 0 when absent (or taken from ``notes.time_signatures``).
     model : str
-        A :data:`MODELS` name.
+        A :data:`MODELS` name, or ``"witek"``.
     per_track : bool
         One row per bar and track (else all tracks merged, track -1).
+    **options
+        Passed to :func:`syncopation` (``prs_open_end``, ``kth_offbeat_count`` ...).
 
     Returns
     -------
@@ -736,6 +742,8 @@ def bar_syncopation(notes, *, time_signatures=None, model: str = "lhl", per_trac
     >>> r = bar_syncopation(n, model="lhl")
     >>> r["grid"].tolist(), r["value"].tolist()
     ([16, 12], [3.0, 4.0])
+    >>> bar_syncopation(n, model="sg")["value"].round(3).tolist()
+    [0.651, 0.365]
     """
     from harmonia.theory.meter import parse_meter
     from harmonia.theory.notearray import as_note_array
@@ -748,7 +756,14 @@ def bar_syncopation(notes, *, time_signatures=None, model: str = "lhl", per_trac
     ts = np.zeros(0, dtype=[("onset", "<f8"), ("numerator", "<i2"), ("denominator", "<i2")])
     if time_signatures is not None:
         ts = np.asarray(time_signatures)
+    if model not in (*MODELS, "witek"):
+        raise InvalidScoreError(f"unknown syncopation model {model!r}: expected one of {(*MODELS, 'witek')}")
     end = float(arr["onset"].max()) + 1e-6
+    if model == "witek":
+        arr = arr[np.isin(arr["pitch"], np.concatenate([np.array(v) for v in DRUM_KEYS.values()]))]
+        per_track = False
+        if arr.size == 0:
+            return np.zeros(0, dtype=BAR_SYNCOPATION_DTYPE)
     tracks = np.unique(arr["track"]) if per_track else np.array([-1])
     rows = []
     for bi, (start, num, den) in enumerate(_bars_from_map(ts, end)):
@@ -768,8 +783,15 @@ def bar_syncopation(notes, *, time_signatures=None, model: str = "lhl", per_trac
                 if best is None or key < best[0]:
                     best = (key, g)
             g = best[1]
-            grid = np.zeros(g, dtype=np.int8)
-            grid[np.round(rel * g).astype(np.int64) % g] = 1
-            val = float(syncopation(grid, f"{num}/{den}", model=model)[0])
+            pos = np.round(rel * g).astype(np.int64) % g
+            if model == "witek":
+                streams = np.zeros((3, g), dtype=np.int8)
+                for i, name in enumerate(("kick", "snare", "hihat")):
+                    streams[i, pos[np.isin(arr["pitch"][sel], DRUM_KEYS[name])]] = 1
+                val = float(polyphonic_syncopation(streams, f"{num}/{den}")[0])
+            else:
+                grid = np.zeros(g, dtype=np.int8)
+                grid[pos] = 1
+                val = float(syncopation(grid, f"{num}/{den}", model=model, **options)[0])
             rows.append((bi, tr, start, num, den, g, val))
     return np.array(rows, dtype=BAR_SYNCOPATION_DTYPE)

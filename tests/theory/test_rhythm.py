@@ -248,3 +248,26 @@ def test_bar_syncopation_scores_every_bar_and_track():
     assert mixed["grid"].tolist() == [12] and np.isfinite(mixed["value"]).all()  # triplets win, duplet snaps
     ts = np.array([(0.0, 3, 4)], dtype=[("onset", "<f8"), ("numerator", "<i2"), ("denominator", "<i2")])
     assert set(bar_syncopation(n, time_signatures=ts, per_track=False)["numerator"].tolist()) == {3}
+
+
+def test_bar_syncopation_new_models_and_drums():
+    from harmonia.theory.notearray import make_note_array
+    from harmonia.theory.rhythm import bar_syncopation, polyphonic_syncopation
+
+    son = np.flatnonzero(REF[1]["onsets"]) * 0.25
+    n = make_note_array(onset=np.concatenate([son, son + 4]), duration=np.full(10, 0.1), pitch=np.full(10, 60))
+    assert bar_syncopation(n, model="prs")["value"].tolist() == [8.625, 8.625]
+    assert bar_syncopation(n, model="kth", kth_offbeat_count=True)["value"].tolist() == [2.0, 2.0]
+    kick = [0.0, 1.75, 2.5]
+    snare = [1.0, 3.0]
+    hats = list(np.arange(0, 4, 0.5))
+    on = np.array(kick + snare + hats)
+    pitch = np.array([36] * 3 + [38] * 2 + [42] * 8)
+    drums = make_note_array(onset=on, duration=np.full(on.size, 0.1), pitch=pitch)
+    r = bar_syncopation(drums, model="witek")
+    grid = np.zeros((3, 16))
+    for i, ons in enumerate((kick, snare, hats)):
+        grid[i, (np.array(ons) * 4).astype(int)] = 1
+    assert r["track"].tolist() == [-1] and r["value"][0] == polyphonic_syncopation(grid, "4/4")[0] > 0
+    with pytest.raises(InvalidScoreError, match="model"):
+        bar_syncopation(drums, model="nope")
