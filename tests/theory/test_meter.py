@@ -36,3 +36,18 @@ def test_bad_grid():
         metric_levels("3/4", grid=4)
     with pytest.raises(InvalidScoreError, match="power of two"):
         metric_levels("4/4", grid=20)
+
+
+@pytest.mark.parametrize("meter", ["4/4", "3/4", "6/8", "2+2+3/8"])
+def test_metric_profiles_agree_on_order(meter):
+    from harmonia.theory.meter import PROFILES, metric_profile
+
+    n = sum(parse_meter(meter)[0])
+    lev = metric_levels(meter, grid=n * 4)
+    for kind in PROFILES:
+        prof = metric_profile(meter, grid=n * 4, kind=kind)
+        assert np.array_equal(np.argsort(-prof, kind="stable"), np.argsort(lev, kind="stable"))
+    pk = metric_profile(meter, grid=n * 4, kind="palmer_krumhansl")
+    assert pk.max() == pk[0] == 7 and pk.min() == 1
+    with pytest.raises(InvalidScoreError, match="profile"):
+        metric_profile(meter, grid=n, kind="nope")
