@@ -16,12 +16,15 @@ __all__ = [
     "CorruptFileError",
     "EmptyFileError",
     "EmptyScoreError",
+    "GenreSchemaError",
     "HarmoniaError",
+    "InvalidBlueprintError",
     "InvalidScoreError",
     "InvalidTempoError",
     "MissingDependencyError",
     "MissingFileError",
     "RomanNumeralError",
+    "UnknownGenreError",
     "UnreadableFileError",
     "UnsupportedFormatError",
 ]
@@ -96,3 +99,51 @@ class MissingDependencyError(HarmoniaError, ImportError):
 
 class CheckpointError(HarmoniaError, ValueError):
     """A model checkpoint is missing, malformed, or not in a safe format."""
+
+
+class GenreSchemaError(HarmoniaError, ValueError):
+    """An entry of the genre convention database breaks its schema.
+
+    Parameters
+    ----------
+    genre : str
+        The genre's name (or the file it came from).
+    field : str
+        The path of the bad field, e.g. ``"drum_patterns[0].lanes[2].hits"``.
+    problem : str
+        What is wrong, written for a person.
+    """
+
+    def __init__(self, genre: str, field: str, problem: str) -> None:
+        self.genre = genre
+        self.field = field
+        self.problem = problem
+        super().__init__(f"genre {genre!r}, field {field!r}: {problem}")
+
+    def __reduce__(self):
+        return (type(self), (self.genre, self.field, self.problem))
+
+
+class UnknownGenreError(HarmoniaError, ValueError):
+    """A genre name that is neither a genre of the database nor one of its aliases.
+
+    Parameters
+    ----------
+    name : str
+        The name asked for.
+    suggestions : sequence of str
+        The closest known names, best first.
+    """
+
+    def __init__(self, name: str, suggestions: tuple[str, ...] | list[str] = ()) -> None:
+        self.name = name
+        self.suggestions = tuple(suggestions)
+        hint = f"; did you mean {', '.join(repr(s) for s in self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"unknown genre {name!r}{hint} (harmonia.symbolic.genres.list_genres() lists them)")
+
+    def __reduce__(self):
+        return (type(self), (self.name, self.suggestions))
+
+
+class InvalidBlueprintError(HarmoniaError, ValueError):
+    """A song blueprint (or its JSON) is malformed: the message names the field and the problem."""
