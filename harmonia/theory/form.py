@@ -119,14 +119,14 @@ PHRASE_LENGTH_PRIOR.update({n: (_TUNING_COUNTS.get(n, 0) + 1) / _total for n in 
 #: Cue weights (melodic phrase start, melody in/out, novelty, repetition edge), prior weight, and a
 #: constant cost per phrase; set on the tuning half.
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "melody": 0.5,
+    "melody": 0.0,
     "presence": 2.0,
-    "novelty": 0.25,
-    "repetition": 1.5,
+    "novelty": 0.0,
+    "repetition": 2.0,
     "prior": 0.2,
     "phrase_cost": 1.2,
     "support": 1.0,
-    "support_floor": 0.5,
+    "support_floor": 0.6,
     "hypermeter": 0.0,
 }
 
@@ -507,6 +507,7 @@ def _repetition_edges(ssm: np.ndarray, *, span: int = 4, min_lag: int = 2) -> np
         fwd = np.where(hi > idx, (c[hi] - c[idx]) / np.maximum(hi - idx, 1), 0.0)
         bwd = np.where(idx > lo, (c[idx] - c[lo]) / np.maximum(idx - lo, 1), 0.0)
         strength = np.maximum(fwd, bwd) ** 4 * np.abs(fwd - bwd)
+        strength[(hi - idx < 2) | (idx - lo < 2)] = 0.0  # a stripe edge needs two bars on each side
         out[idx] += strength  # the bar line i (first member of the pair)
         out[idx + lag] += strength  # and its partner i + lag
     out[0] = out[n] = 0.0
