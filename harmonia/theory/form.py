@@ -21,8 +21,8 @@ The method, bar by bar:
 6. **Letters**: phrases are compared by the mean similarity along their aligned bars; a phrase takes
    the letter of the best earlier phrase above a threshold (with a prime when the match is loose), else
    a new one.  Upper case = with melody, lower case = without; phrases without melody before the first
-   and after the last melodic phrase are the intro ``i`` and outro ``o``, as in the POP909 notation
-   (:meth:`Form.to_pop909`).
+   and after the last melodic phrase are the intro ``i`` and outro ``o``, as in the POP909 structure
+   labels [2]_ (:meth:`Form.to_pop909`).
 7. **Functions** from repetition, position, melody and energy: the most repeated, most energetic
    melodic letter is the chorus, the first melodic letter before it the verse, a letter that leads into
    the chorus more than once the pre-chorus, a melodic letter heard once after the first chorus the
@@ -32,7 +32,9 @@ The method, bar by bar:
    louder section).
 
 The parameters of steps 4-6 were set on half of the POP909 development songs (the odd-numbered ones)
-and measured on the other half; ``benchmarks/bench_form.py`` prints the figures and ``docs/form.rst``
+and measured on the other half; there the melodic-phrase and novelty cues got weight 0 (with melody
+presence and repetition in, they only added false boundaries), so they are computed but unused by
+default; ``benchmarks/bench_form.py`` prints the figures and ``docs/form.rst``
 discusses them.
 
 References
