@@ -6,11 +6,12 @@ note array, :func:`spell_pitches` does the same for bare arrays of pitches and o
 
 The algorithm
 -------------
-It follows the line-of-fifths model of Temperley (2001, ch. 5): good spellings keep the notes of a
+It follows the line-of-fifths model of Temperley (2001, ch. 5) [1]_: good spellings keep the notes of a
 passage close together on the line of fifths (… Bb F C G D A E B F# …), chromatic notes are spelled so
 that they resolve by a diatonic semitone (G# rises to A, Ab falls to G), and notes sounding together
-form compact chords.  Like Meredith's ps13 (2006) it reads the key context from pitch-class counts in a
-window around each note.  The steps:
+form compact chords.  Like Meredith's ps13 (2006) [2]_ it reads the key context from pitch-class counts
+in a window around each note; like Chew and Chen's spiral-array speller (2005) [3]_ it weighs the
+context by duration.  The steps:
 
 1. **Global collection.**  The diatonic collection (seven adjacent fifths ``d-1 … d+5``, that is the
    notes of a key signature of ``d`` sharps or ``-d`` flats) holding most of the piece's sounding
