@@ -1,5 +1,45 @@
-"""Audio rendering and analysis (optional extra ``audio``).
+"""Audio: rendering scores to sound, mixing and mastering, audio metrics (optional extra ``audio``).
 
-Nothing is implemented here yet; rendering, mixing and the audio front end arrive with the audio
-issue.  Importing this package never imports librosa or soundfile.
+The names below load on first use, so ``import harmonia.audio`` stays light (no numba compilation,
+no soundfile or pyloudnorm import).
+
+- :func:`render` (:mod:`harmonia.audio.render`): Score -> :class:`~harmonia.audio.synth.Rendering`
+  (stereo sum and stems) with the built-in synthesizer or a SoundFont.
+- :func:`mix_stems`, :func:`master`, :func:`mix_and_master`, :class:`MixSettings`
+  (:mod:`harmonia.audio.mix`).
+- :func:`write_wav`, :func:`read_wav` (:mod:`harmonia.audio.wav`).
+- :mod:`harmonia.audio.metrics`.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY = {
+    "render": "harmonia.audio.render",
+    "Rendering": "harmonia.audio.synth",
+    "MixSettings": "harmonia.audio.mix",
+    "MasterResult": "harmonia.audio.mix",
+    "mix_stems": "harmonia.audio.mix",
+    "master": "harmonia.audio.mix",
+    "mix_and_master": "harmonia.audio.mix",
+    "loudness_lufs": "harmonia.audio.mix",
+    "true_peak_dbtp": "harmonia.audio.mix",
+    "write_wav": "harmonia.audio.wav",
+    "read_wav": "harmonia.audio.wav",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'harmonia.audio' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

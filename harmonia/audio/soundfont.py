@@ -1,0 +1,124 @@
+"""SoundFont rendering through symusic's synthesizer (Prestosynth), one stem per track.
+
+A SoundFont is never downloaded: pass one, set ``HARMONIA_SOUNDFONT``, or install one where Linux
+distributions put them (Debian/Ubuntu: ``apt install fluid-soundfont-gm``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from harmonia.errors import MissingDependencyError, MissingFileError
+from harmonia.symbolic.score import Score
+
+__all__ = ["SYSTEM_SOUNDFONTS", "find_soundfont", "render_soundfont_tracks", "to_symusic"]
+
+#: Where :func:`find_soundfont` looks, after ``HARMONIA_SOUNDFONT``.
+SYSTEM_SOUNDFONTS = (
+    "/usr/share/sounds/sf2/FluidR3_GM.sf2",
+    "/usr/share/sounds/sf2/default-GM.sf2",
+    "/usr/share/soundfonts/default.sf2",
+    "/usr/share/soundfonts/FluidR3_GM.sf2",
+    "/usr/share/sounds/sf3/default-GM.sf3",
+    "/usr/share/sounds/sf3/MuseScore_General.sf3",
+)
+
+_HOW = (
+    "install one (Debian/Ubuntu: `apt install fluid-soundfont-gm`), pass its path "
+    "(render(..., soundfont=PATH) or --soundfont PATH), or set HARMONIA_SOUNDFONT"
+)
+
+
+def find_soundfont(path: str | os.PathLike[str] | None = None, *, required: bool = False) -> Path | None:
+    """The SoundFont to use: ``path`` if given, else ``$HARMONIA_SOUNDFONT``, else a system one.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        An explicit ``.sf2``/``.sf3`` file; it must exist.
+    required : bool, default False
+        Raise instead of returning None when none is found.
+
+    Returns
+    -------
+    pathlib.Path or None
+
+    Raises
+    ------
+    MissingFileError
+        When ``path`` (or ``$HARMONIA_SOUNDFONT``) names a file that does not exist.
+    MissingDependencyError
+        When ``required`` and no SoundFont is found; the message says how to get one.
+
+    Examples
+    --------
+    >>> find_soundfont("/no/such/font.sf2")
+    Traceback (most recent call last):
+    ...
+    harmonia.errors.MissingFileError: /no/such/font.sf2: SoundFont not found; install one ...
+    """
+    for given, what in ((path, "SoundFont"), (os.environ.get("HARMONIA_SOUNDFONT") or None, "$HARMONIA_SOUNDFONT")):
+        if given is not None:
+            p = Path(given)
+            if not p.is_file():
+                raise MissingFileError(p, f"{what} not found; {_HOW}")
+            return p
+    for candidate in SYSTEM_SOUNDFONTS:
+        if Path(candidate).is_file():
+            return Path(candidate)
+    if required:
+        raise MissingDependencyError(f"SoundFont rendering needs a General MIDI SoundFont and none was found: {_HOW}")
+    return None
+
+
+def to_symusic(score: Score, tracks: list[int] | None = None, *, ticks_per_quarter: int = 480):
+    """A ``symusic.Score`` (ticks) holding some or all tracks of a Score, with its tempo map."""
+    import symusic
+
+    tpq = int(ticks_per_quarter)
+    out = symusic.Score(tpq)
+    notes = score.notes
+    on = np.rint(notes["onset"] * tpq).astype(np.int64)
+    off = np.rint((notes["onset"] + notes["duration"]) * tpq).astype(np.int64)
+    dur = np.maximum(off - on, 1)
+    for i in range(len(score.tracks)) if tracks is None else tracks:
+        track = score.tracks[i]
+        sel = notes["track"] == i
+        mt = symusic.Track(track.name, int(track.program), bool(track.is_drum))
+        mt.notes = symusic.Note.from_numpy(
+            time=on[sel].astype(np.int32),
+            duration=dur[sel].astype(np.int32),
+            pitch=notes["pitch"][sel].astype(np.int8),
+            velocity=np.clip(notes["velocity"][sel], 1, 127).astype(np.int8),
+        )
+        out.tracks.append(mt)
+    for onset, bpm in score.tempos.tolist():
+        out.tempos.append(symusic.Tempo(int(round(onset * tpq)), float(bpm)))
+    for onset, num, den in score.time_signatures.tolist():
+        out.time_signatures.append(symusic.TimeSignature(int(round(onset * tpq)), int(num), int(den)))
+    return out
+
+
+def render_soundfont_tracks(score: Score, soundfont: str | os.PathLike[str], *, sample_rate: int) -> list[np.ndarray]:
+    """Render each track of ``score`` separately with a SoundFont: a list of ``(2, n)`` float arrays.
+
+    The arrays may differ in length (each ends with its own release tails).
+    """
+    import symusic
+
+    synth = symusic.Synthesizer(str(soundfont), int(sample_rate), 0)
+    stems = []
+    for i in range(len(score.tracks)):
+        if not np.any(score.notes["track"] == i):
+            stems.append(np.zeros((2, 0), dtype=np.float32))
+            continue
+        audio = np.asarray(synth.render(to_symusic(score, [i]), stereo=True), dtype=np.float32)
+        if audio.ndim == 1:
+            audio = np.stack([audio, audio])
+        elif audio.shape[0] != 2 and audio.shape[1] == 2:
+            audio = audio.T
+        stems.append(audio)
+    return stems
