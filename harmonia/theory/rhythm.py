@@ -9,7 +9,8 @@ by whole bars only rotates the per-bar values.  Models (after Gómez, Melvin, Ra
     Longuet-Higgins & Lee (1984, doi:10.2307/40285282): every rest position that follows a note
     (before the next onset, within the bar) and is metrically stronger than it adds the difference of
     their levels.  This per-rest reading reproduces SynPy on 15 of the 16 timelines of Gómez et al.
-    (bossa nova: 6 here, 7 in SynPy).
+    (bossa nova: 6 here, 7 in SynPy, whose search for the note before a rest skips notes heavier than
+    the rest: the eighth rest after the downbeat note pairs there with the previous bar's last note).
 ``"tmc"``
     Toussaint's metrical complexity: the largest sum of Lerdahl-Jackendoff weights that the same
     number of onsets could have, minus the pattern's sum.
