@@ -291,16 +291,17 @@ def spell_pitches(
     return out
 
 
-def spell_notes(notes: Any, *, drum_tracks: Sequence[int] = (), window_qn: float = 8.0) -> np.ndarray:
+def spell_notes(notes: Any, *, drum_tracks: Sequence[int] | None = None, window_qn: float = 8.0) -> np.ndarray:
     """A copy of a note array with every note's ``spelling`` inferred (existing spellings are replaced).
 
     Parameters
     ----------
     notes : note array, Score or records
         Anything :func:`~harmonia.theory.notearray.as_note_array` accepts.
-    drum_tracks : sequence of int, default ()
+    drum_tracks : sequence of int, optional
         Track indices of drum kits; their notes are left out of the context and get
-        :data:`~harmonia.theory.notearray.NO_SPELLING`.
+        :data:`~harmonia.theory.notearray.NO_SPELLING`.  By default the tracks flagged ``is_drum`` when
+        ``notes`` is a :class:`~harmonia.symbolic.Score`, none otherwise.
     window_qn : float, default 8.0
         Half-width of the key-context window in quarter notes (see :func:`spell_pitches`).
 
@@ -321,6 +322,8 @@ def spell_notes(notes: Any, *, drum_tracks: Sequence[int] = (), window_qn: float
     >>> spell_notes(notes, drum_tracks=[0])["spelling"].tolist()[:2]
     [-128, 5]
     """
+    if drum_tracks is None:
+        drum_tracks = [i for i, t in enumerate(getattr(notes, "tracks", ()) or ()) if getattr(t, "is_drum", False)]
     out = as_note_array(notes)
     pitched = ~np.isin(out["track"], np.asarray(list(drum_tracks), dtype=np.int64))
     sel = out[pitched]

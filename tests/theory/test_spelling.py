@@ -116,6 +116,8 @@ def test_drum_tracks_stay_unspelled():
     out = spell_notes(notes, drum_tracks=[1])
     assert out["spelling"][out["track"] == 1].tolist() == [NO_SPELLING]
     assert out["spelling"][out["track"] == 0].tolist() == [4, 6]
+    score = Score(notes, tracks=[Track("Piano"), Track("Drums", is_drum=True)])
+    assert spell_notes(score)["spelling"].tolist() == out["spelling"].tolist()  # drum flags read from a Score
 
 
 # -- real music --------------------------------------------------------------------------------------------
