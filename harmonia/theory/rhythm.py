@@ -131,35 +131,77 @@ def _tmc_kernel(on, weights, sorted_weights):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _wnbd_kernel(on, beat, inclusive):  # pragma: no cover - compiled
+def _next_onsets(on):  # pragma: no cover - compiled
+    """Flat index of the next onset after every pulse, cyclically (past the end: + total length)."""
     n_bars, g = on.shape
     total_len = n_bars * g
-    out = np.zeros(n_bars)
-    # next onset of each onset, cyclically over the whole pattern
+    flat = on.ravel()
+    nxt = np.empty(total_len, dtype=np.int64)
+    first = -1
+    for i in range(total_len):
+        if flat[i]:
+            first = i
+            break
+    seen = first + total_len if first >= 0 else 2 * total_len
+    for i in range(total_len - 1, -1, -1):
+        nxt[i] = seen
+        if flat[i]:
+            seen = i
+    return nxt
+
+
+@njit(cache=True)
+def _first_onsets(on):  # pragma: no cover - compiled
+    """Pulse of each bar's first onset (-1 for an empty bar)."""
+    n_bars, g = on.shape
+    first = np.full(n_bars, -1, dtype=np.int64)
     for b in range(n_bars):
+        for p in range(g):
+            if on[b, p]:
+                first[b] = p
+                break
+    return first
+
+
+@njit(cache=True)
+def _following(first, b, g):  # pragma: no cover - compiled
+    """Pulses from the start of bar ``b`` to the first onset after it (cyclically; itself after a full turn)."""
+    n_bars = first.size
+    for j in range(1, n_bars + 1):
+        k = (b + j) % n_bars
+        if first[k] >= 0:
+            return j * g + first[k]
+    return n_bars * g
+
+
+@njit(cache=True)
+def _wnbd_kernel(on, beat, inclusive):  # pragma: no cover - compiled
+    n_bars, g = on.shape
+    out = np.zeros(n_bars)
+    first = _first_onsets(on)
+    for b in range(n_bars):
+        if first[b] < 0:
+            continue
         s = 0.0
         count = 0
-        for p in range(g):
+        end = _following(first, b, g)  # next onset after the current one, from the bar start
+        for p in range(g - 1, -1, -1):  # backwards, so the next onset is known
             if not on[b, p]:
                 continue
             count += 1
             r = p % beat
-            if r == 0:
-                continue
-            start = b * g + p
-            end = start + 1
-            while not on[(end % total_len) // g, (end % total_len) % g]:
-                end += 1
-            d = min(r, beat - r) / beat
-            nxt = start - r + beat  # next beat
-            after = nxt + beat
-            if end <= nxt:
-                s += 1.0 / d
-            elif end < after or (inclusive and end == after):
-                s += 2.0 / d
-            else:
-                s += 1.0 / d
-        out[b] = s / count if count else 0.0
+            if r:
+                d = min(r, beat - r) / beat
+                nxt = p - r + beat  # next beat
+                after = nxt + beat
+                if end <= nxt:
+                    s += 1.0 / d
+                elif end < after or (inclusive and end == after):
+                    s += 2.0 / d
+                else:
+                    s += 1.0 / d
+            end = p
+        out[b] = s / count
     return out
 
 
@@ -219,18 +261,17 @@ def _prs_kernel(on, starts, counts, open_end):  # pragma: no cover - compiled
 @njit(cache=True)
 def _kth_kernel(on, periods, w_start, w_end):  # pragma: no cover - compiled
     n_bars, g = on.shape
-    total_len = n_bars * g
+    first = _first_onsets(on)
     out = np.zeros(n_bars)
     for b in range(n_bars):
+        if first[b] < 0:
+            continue
         s = 0.0
-        for p in range(g):
+        end = _following(first, b, g)
+        for p in range(g - 1, -1, -1):
             if not on[b, p]:
                 continue
-            start = b * g + p
-            end = start + 1
-            while not on[(end % total_len) // g, (end % total_len) % g]:
-                end += 1
-            d = end - start
+            d = end - p
             c = 1
             for per in periods:  # descending
                 if per <= d:
@@ -238,8 +279,9 @@ def _kth_kernel(on, periods, w_start, w_end):  # pragma: no cover - compiled
                     break
             if p % c:
                 s += w_start
-            if (p + d) % c:
+            if end % c:
                 s += w_end
+            end = p
         out[b] = s
     return out
 
@@ -293,6 +335,7 @@ def _witek_kernel(on, levels, pair_w, rest_w):  # pragma: no cover - compiled
             for p in range(g):
                 if on[s, b, p]:
                     any_on[b, p] = True
+    nxt_on = _next_onsets(any_on)
     active = np.zeros(n_streams, dtype=np.bool_)
     for s in range(n_streams):
         active[s] = not np.isnan(rest_w[s])
@@ -306,16 +349,18 @@ def _witek_kernel(on, levels, pair_w, rest_w):  # pragma: no cover - compiled
                 continue
             lp = levels[p]
             # strongest silent position before the next onset of any stream, and that onset
+            start = b * g + p
+            q = nxt_on[start]
             rest_lev = lp
-            q = b * g + p + 1
-            for _ in range(total_len):
-                qq = q % total_len
-                if any_on[qq // g, qq % g]:
-                    break
-                rest_lev = min(rest_lev, levels[qq % g])
-                q += 1
-            qb = (q % total_len) // g
-            qp = (q % total_len) % g
+            pos = p + 1
+            for _ in range(q - start - 1):
+                if pos == g:
+                    pos = 0
+                rest_lev = min(rest_lev, levels[pos])
+                pos += 1
+            qq = q % total_len
+            qb = qq // g
+            qp = qq - qb * g
             for s in range(n_streams):
                 if not (on[s, b, p] and active[s]):
                     continue
@@ -354,8 +399,10 @@ def _as_bars(onsets, grid: int | None) -> np.ndarray:
 
 
 def _as_grid(onsets, grid: int | None) -> np.ndarray:
-    """Validated ``(bars, grid)`` float array of 0/1 or velocities."""
-    a = np.asarray(onsets, dtype=np.float64)
+    """Validated ``(bars, grid)`` array of 0/1 or velocities (bool, integer or float, as given)."""
+    a = np.asarray(onsets)
+    if a.dtype.kind not in "biuf":
+        a = a.astype(np.float64)
     if a.ndim == 1:
         if grid is None:
             a = a[None, :]
@@ -365,7 +412,8 @@ def _as_grid(onsets, grid: int | None) -> np.ndarray:
             a = a.reshape(-1, grid)
     if a.ndim != 2 or a.shape[1] == 0 or a.shape[0] == 0:
         raise InvalidScoreError(f"onsets of shape {a.shape}: expected (pulses,) or (bars, grid)")
-    if not np.all(np.isfinite(a)) or np.any(a < 0):
+    bad = a.dtype.kind == "f" and not np.isfinite(a).all()
+    if bad or (a.dtype.kind in "if" and a.min() < 0):
         raise InvalidScoreError("onsets must be finite and non-negative (0/1 or velocities)")
     return np.ascontiguousarray(a)
 
@@ -427,7 +475,7 @@ def syncopation(
     if model not in MODELS:
         raise InvalidScoreError(f"unknown syncopation model {model!r}: expected one of {MODELS}")
     raw = _as_grid(onsets, grid)
-    on = np.ascontiguousarray(raw > 0)
+    on = raw if raw.dtype == np.bool_ else raw > 0
     g = on.shape[1]
     if model == "lhl":
         return _lhl_kernel(on, metric_levels(meter, grid=g).astype(np.float64))
@@ -444,8 +492,9 @@ def syncopation(
             return np.full(on.shape[0], np.nan)
         return _kth_kernel(on, periods, 1.0 if kth_offbeat_count else 2.0, 0.0 if kth_offbeat_count else 1.0)
     if model == "sg":
-        top = raw.max()
-        return _sg_kernel(raw / top if top > 0 else raw, metric_levels(meter, grid=g))
+        vel = raw.astype(np.float64)
+        top = vel.max()
+        return _sg_kernel(vel / top if top > 0 else vel, metric_levels(meter, grid=g))
     if not reduce_grid:
         coprime = np.gcd(np.arange(g), g) == 1
         return (on & coprime).sum(axis=1).astype(np.float64)
@@ -532,15 +581,20 @@ def polyphonic_syncopation(
     >>> polyphonic_syncopation([[1, 0, 0, 0] * 4, [0, 0, 0, 0, 1, 0, 0, 0] * 2, hihat], "4/4").tolist()
     [0.0]
     """
-    a = np.asarray(streams, dtype=np.float64)
+    a = np.asarray(streams)
     if a.ndim not in (2, 3) or a.shape[0] != len(instruments):
         raise InvalidScoreError(
             f"streams of shape {a.shape}: expected (instruments, pulses) or (instruments, bars, grid) with "
             f"{len(instruments)} instruments {instruments}"
         )
-    on = np.ascontiguousarray(np.stack([_as_grid(x, grid) for x in a]) > 0)
-    if len({x.shape for x in on}) != 1:
-        raise InvalidScoreError("every stream must have the same number of bars and pulses")
+    if a.ndim == 2 and grid is not None:
+        if a.shape[1] % grid:
+            raise InvalidScoreError(f"{a.shape[1]} pulses are not a whole number of bars of grid={grid}")
+        a = a.reshape(a.shape[0], -1, grid)
+    elif a.ndim == 2:
+        a = a[:, None, :]
+    _as_grid(a.reshape(-1, a.shape[2]), None)  # validates values
+    on = np.ascontiguousarray(a if a.dtype == np.bool_ else a > 0)
     weights = WITEK_WEIGHTS if weights is None else weights
     index = {name: i for i, name in enumerate(instruments)}
     pair = np.full((len(instruments), len(instruments)), np.nan)
