@@ -37,6 +37,7 @@ def render(
     pans: Mapping[Any, float] | None = None,
     tail_sec: float = 1.5,
     seed: int = 0,
+    engine: str = "auto",
 ) -> Rendering:
     """Render a Score to stereo audio with per-track stems.
 
@@ -62,6 +63,8 @@ def render(
         Audio after the last note ends (faded out).
     seed : int, default 0
         Seed of the built-in synthesizer's noise and phases (the SoundFont backend is deterministic).
+    engine : {"auto", "symusic", "tinysoundfont"}, default "auto"
+        SoundFont synthesizer (see :mod:`harmonia.audio.soundfont`).
 
     Returns
     -------
@@ -116,7 +119,7 @@ def render(
     if n_samples > n_end:
         fade[n_end:] = 0.5 * (1.0 + np.cos(np.linspace(0.0, np.pi, n_samples - n_end)))
     plan = track_plan(score, roles=roles, pans=pans)
-    raw = render_soundfont_tracks(score, path, sample_rate=sr)
+    raw = render_soundfont_tracks(score, path, sample_rate=sr, n_samples=n_samples, engine=engine)
     stems: dict[str, np.ndarray] = {}
     total = np.zeros((2, n_samples), dtype=np.float32)
     for p, audio in zip(plan, raw):

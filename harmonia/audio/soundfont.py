@@ -1,4 +1,8 @@
-"""SoundFont rendering through symusic's synthesizer (Prestosynth), one stem per track.
+"""SoundFont rendering, one stem per track, through symusic's synthesizer (Prestosynth) or tinysoundfont.
+
+``engine="auto"`` tries symusic first and falls back to tinysoundfont (``pip install tinysoundfont
+--no-deps``; its pyaudio dependency is only for live playback) when symusic's renderer is unusable, as
+symusic 0.6.0's is beside numpy 2.4 (its result cannot be converted to an array).
 
 A SoundFont is never downloaded: pass one, set ``HARMONIA_SOUNDFONT``, or install one where Linux
 distributions put them (Debian/Ubuntu: ``apt install fluid-soundfont-gm``).
@@ -11,10 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-from harmonia.errors import MissingDependencyError, MissingFileError
+from harmonia._optional import import_optional
+from harmonia.errors import HarmoniaError, MissingDependencyError, MissingFileError
 from harmonia.symbolic.score import Score
 
-__all__ = ["SYSTEM_SOUNDFONTS", "find_soundfont", "render_soundfont_tracks", "to_symusic"]
+__all__ = ["ENGINES", "SYSTEM_SOUNDFONTS", "find_soundfont", "render_soundfont_tracks", "to_symusic"]
+
+#: SoundFont synthesizers :func:`render_soundfont_tracks` can drive.
+ENGINES = ("auto", "symusic", "tinysoundfont")
 
 #: Where :func:`find_soundfont` looks, after ``HARMONIA_SOUNDFONT``.
 SYSTEM_SOUNDFONTS = (
@@ -102,11 +110,7 @@ def to_symusic(score: Score, tracks: list[int] | None = None, *, ticks_per_quart
     return out
 
 
-def render_soundfont_tracks(score: Score, soundfont: str | os.PathLike[str], *, sample_rate: int) -> list[np.ndarray]:
-    """Render each track of ``score`` separately with a SoundFont: a list of ``(2, n)`` float arrays.
-
-    The arrays may differ in length (each ends with its own release tails).
-    """
+def _render_symusic(score: Score, soundfont: Path, sample_rate: int) -> list[np.ndarray]:
     import symusic
 
     synth = symusic.Synthesizer(str(soundfont), int(sample_rate), 0)
@@ -122,3 +126,88 @@ def render_soundfont_tracks(score: Score, soundfont: str | os.PathLike[str], *, 
             audio = audio.T
         stems.append(audio)
     return stems
+
+
+def _render_tinysoundfont(score: Score, soundfont: Path, sample_rate: int, n_samples: int) -> list[np.ndarray]:
+    tsf = import_optional("tinysoundfont", extra="audio", feature="SoundFont rendering with tinysoundfont")
+    notes = score.notes
+    on = np.rint(np.asarray(score.qn_to_sec(notes["onset"])) * sample_rate).astype(np.int64)
+    off = np.rint(np.asarray(score.qn_to_sec(notes["onset"] + notes["duration"])) * sample_rate).astype(np.int64)
+    off = np.maximum(off, on + 1)
+    stems = []
+    for i, track in enumerate(score.tracks):
+        sel = np.flatnonzero(notes["track"] == i)
+        out = np.zeros((n_samples, 2), dtype=np.float32)
+        if sel.size:
+            synth = tsf.Synth(samplerate=int(sample_rate))
+            sfid = synth.sfload(str(soundfont))
+            chan = 9 if track.is_drum else 0
+            try:
+                synth.program_select(chan, sfid, 128 if track.is_drum else 0, int(track.program), track.is_drum)
+            except RuntimeError:  # the font lacks this bank/program: fall back to its first preset
+                synth.program_select(chan, sfid, 0, 0, track.is_drum)
+            # events in time order; at one instant, note-offs before note-ons
+            times = np.concatenate([off[sel], on[sel]])
+            kinds = np.concatenate([np.zeros(sel.size, int), np.ones(sel.size, int)])
+            idx = np.concatenate([sel, sel])
+            order = np.lexsort((kinds, times))
+            pos = 0
+            for k in order:
+                t = int(min(times[k], n_samples))
+                if t > pos:
+                    out[pos:t] = np.frombuffer(synth.generate(t - pos), dtype=np.float32).reshape(-1, 2)
+                    pos = t
+                if pos >= n_samples:
+                    break
+                key = int(notes["pitch"][idx[k]])
+                if kinds[k]:
+                    synth.noteon(chan, key, int(np.clip(notes["velocity"][idx[k]], 1, 127)))
+                else:
+                    synth.noteoff(chan, key)
+            if pos < n_samples:
+                out[pos:] = np.frombuffer(synth.generate(n_samples - pos), dtype=np.float32).reshape(-1, 2)
+        stems.append(np.ascontiguousarray(out.T))
+    return stems
+
+
+def render_soundfont_tracks(
+    score: Score,
+    soundfont: str | os.PathLike[str],
+    *,
+    sample_rate: int,
+    n_samples: int,
+    engine: str = "auto",
+) -> list[np.ndarray]:
+    """Render each track of ``score`` separately with a SoundFont: a list of ``(2, n)`` float32 arrays.
+
+    Parameters
+    ----------
+    score : Score
+    soundfont : str or path-like
+    sample_rate : int
+    n_samples : int
+        Length wanted (tinysoundfont renders exactly this; symusic's stems may be longer or shorter).
+    engine : {"auto", "symusic", "tinysoundfont"}, default "auto"
+
+    Raises
+    ------
+    HarmoniaError
+        symusic's renderer failed and tinysoundfont is not installed (the message says both).
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine {engine!r} is not one of {ENGINES}")
+    path = Path(soundfont)
+    if engine == "tinysoundfont":
+        return _render_tinysoundfont(score, path, sample_rate, n_samples)
+    try:
+        return _render_symusic(score, path, sample_rate)
+    except (TypeError, RuntimeError) as exc:
+        if engine == "symusic":
+            raise HarmoniaError(f"{path}: symusic's synthesizer failed: {exc}") from exc
+        try:
+            return _render_tinysoundfont(score, path, sample_rate, n_samples)
+        except MissingDependencyError:
+            raise HarmoniaError(
+                f"{path}: symusic's synthesizer failed ({str(exc).splitlines()[0]}) and tinysoundfont, the "
+                "fallback, is not installed: pip install tinysoundfont --no-deps"
+            ) from exc
