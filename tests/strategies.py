@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from harmonia.theory.notearray import make_note_array
 from harmonia.theory.pitch import fifths_to_pc
 
-__all__ = ["fifths", "grid_onsets", "note_arrays", "spelled_note_arrays", "time_signatures"]
+__all__ = ["blueprints", "fifths", "grid_onsets", "note_arrays", "spelled_note_arrays", "time_signatures"]
 
 #: Line-of-fifths positions from Fbb to B## (double flats to double sharps).
 fifths = st.integers(min_value=-15, max_value=19)
@@ -91,3 +91,31 @@ def voiced_note_arrays(draw, *, max_voices: int = 3, **kwargs):
     notes = notes[keep]
     _, notes["track"] = np.unique(notes["track"], return_inverse=True)
     return notes
+
+
+@st.composite
+def blueprints(draw):
+    """Song blueprints of any shipped genre, with arbitrary floats for tempo, energies and dynamics."""
+    import dataclasses
+
+    from harmonia.symbolic.blueprint import MOOD_WORDS, blueprint_from_prompt
+    from harmonia.symbolic.genres import list_genres
+
+    genre = draw(st.sampled_from(list_genres()))
+    words = draw(st.lists(st.sampled_from(sorted(MOOD_WORDS)), max_size=3))
+    bp = blueprint_from_prompt(
+        " ".join(words),
+        genre=genre,
+        duration=draw(st.floats(10.0, 400.0)),
+        seed=draw(st.integers(0, 2**32 - 1)),
+    )
+    unit = st.floats(0.0, 1.0, allow_nan=False)
+    sections = tuple(dataclasses.replace(s, energy=draw(unit)) for s in bp.sections)
+    return dataclasses.replace(
+        bp,
+        tempo_bpm=draw(st.floats(20.0, 400.0)),
+        energy=draw(unit),
+        sections=sections,
+        dynamics=tuple(draw(st.lists(unit, min_size=bp.total_bars, max_size=bp.total_bars))),
+        prompt=draw(st.text(max_size=40)),
+    )

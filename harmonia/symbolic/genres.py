@@ -677,7 +677,7 @@ def _check_holds(c: _Checker, rhythm: str, path: str) -> None:
 
 
 def _tuple_to_list(x: Any) -> Any:
-    if isinstance(x, tuple):
+    if isinstance(x, (tuple, list)):
         return [_tuple_to_list(v) for v in x]
     if isinstance(x, dict):
         return {k: _tuple_to_list(v) for k, v in x.items()}
