@@ -13,6 +13,7 @@ import os
 __all__ = [
     "CheckpointError",
     "ChordSymbolError",
+    "ConstraintError",
     "CorruptFileError",
     "EmptyFileError",
     "EmptyScoreError",
@@ -99,6 +100,14 @@ class MissingDependencyError(HarmoniaError, ImportError):
 
 class CheckpointError(HarmoniaError, ValueError):
     """A model checkpoint is missing, malformed, or not in a safe format."""
+
+
+class ConstraintError(HarmoniaError, ValueError):
+    """A hard constraint layer would leave a row of logits with no allowed token.
+
+    The message names the row, the token kinds left empty and the row's musical state; loosen that
+    state, make a rule soft, or pass ``on_empty="relax"`` (see :mod:`harmonia.theory.constraints`).
+    """
 
 
 class GenreSchemaError(HarmoniaError, ValueError):
