@@ -119,15 +119,19 @@ def format_interval(interval: Interval | tuple[int, int]) -> str:
     --------
     >>> format_interval((-3, -9)), format_interval((0, -24)), format_interval((-6, 6))
     ('-M6', '-P15', 'd5')
+    >>> format_interval((12, 0)), format_interval((-19, -1))
+    ('-d2', 'dd2')
     """
     fifths, semitones = int(interval[0]), int(interval[1])
     if (semitones - 7 * fifths) % 12:
         raise ValueError(
             f"({fifths}, {semitones}) is not an interval: {semitones} semitones cannot span {fifths} fifths"
         )
-    # an interval of no semitones with a positive fifths displacement is a descending diminished second
-    # (C4 down to B#3); with a negative one an ascending diminished second (C4 up to Dbb4)
-    down = semitones < 0 or (semitones == 0 and fifths > 0)
+    # the direction is that of the letter-name steps (4 per fifth, 7 per octave), not of the semitones:
+    # (12, 0) is C4 down to B#3, a descending diminished second; (-19, -1) is C4 up to Dbbb4, an ascending
+    # doubly diminished second; a unison goes down when its semitones do (C4 to Cb4 is -A1)
+    steps = 4 * fifths + 7 * ((semitones - 7 * fifths) // 12)
+    down = steps < 0 or (steps == 0 and semitones < 0)
     if down:
         fifths, semitones = -fifths, -semitones
     step = (4 * fifths) % 7
