@@ -69,3 +69,11 @@ def test_bad_names(bad):
 def test_inconsistent_pair():
     with pytest.raises(ValueError, match="cannot span"):
         format_interval((4, 5))
+
+
+def test_format_parse_round_trip_exhaustive_including_extreme_qualities():
+    for f in range(-30, 31):
+        for octaves in range(-3, 4):
+            interval = (f, 7 * f + 12 * octaves)
+            assert tuple(parse_interval(format_interval(interval))) == interval
+    assert format_interval((-19, -1)) == "dd2"  # C up to Dbbb: a second that sounds a semitone lower
