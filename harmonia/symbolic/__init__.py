@@ -19,6 +19,12 @@ _NAMES = {
     "from_music21": "music21io",
     "to_music21": "music21io",
     "save_musicxml": "music21io",
+    "Genre": "genres",
+    "get_genre": "genres",
+    "list_genres": "genres",
+    "nearest_genres": "genres",
+    "Blueprint": "blueprint",
+    "blueprint_from_prompt": "blueprint",
 }
 __all__ = sorted(_NAMES)
 
