@@ -261,6 +261,31 @@ def _cmd_form(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_genres(args: argparse.Namespace) -> int:
+    from harmonia.errors import HarmoniaError
+    from harmonia.workflows.genres import genres_report
+
+    try:
+        print(genres_report(args.name, as_json=args.json))
+    except HarmoniaError as exc:
+        print(f"harmonia: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cmd_conventions_learn(args: argparse.Namespace) -> int:
+    from harmonia.errors import HarmoniaError
+    from harmonia.workflows.genres import learn_report
+
+    try:
+        text, status = learn_report(args.dir, args.genre, out=args.out, as_json=args.json)
+    except HarmoniaError as exc:
+        print(f"harmonia: error: {exc}", file=sys.stderr)
+        return 2
+    print(text)
+    return status
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from harmonia.workflows.demo import run_demo
 
@@ -348,6 +373,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bar-qn", type=float, default=None, metavar="QN", help="bar length in quarter notes")
     p.add_argument("--origin-qn", type=float, default=None, metavar="QN", help="first downbeat in quarter notes")
     p.set_defaults(func=_cmd_form)
+
+    p = sub.add_parser(
+        "genres",
+        help="the genre convention database: list genres, or show one genre's conventions",
+        description="List the genres harmonia knows (tempo, metres, swing, modes), or show one genre's "
+        "progressions, forms, instrumentation, drum, bass and comping patterns, melody and production style.",
+    )
+    p.add_argument("name", nargs="?", default=None, metavar="NAME", help="a genre name or alias (e.g. 'indie rock')")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.set_defaults(func=_cmd_genres)
+
+    p = sub.add_parser(
+        "conventions",
+        help="learn genre conventions from a corpus of scores",
+        description="Work with genre conventions learned from music files.",
+    )
+    conv = p.add_subparsers(dest="conventions_command", metavar="ACTION", required=True)
+    q = conv.add_parser(
+        "learn",
+        help="analyse the scores in a folder and write a genre entry",
+        description="Analyse every MIDI/MusicXML/kern file under DIR with harmonia's own analysis (progression "
+        "n-grams, tempo, metre, form, instrumentation, melody) and print or write a genre entry in the schema "
+        "of the shipped genre files.",
+    )
+    q.add_argument("dir", metavar="DIR")
+    q.add_argument("--genre", required=True, metavar="NAME", help="the learned entry's name")
+    q.add_argument("-o", "--out", metavar="FILE", help="write the entry as JSON")
+    q.add_argument("--json", action="store_true", help="print the entry as JSON instead of a summary")
+    q.set_defaults(func=_cmd_conventions_learn)
 
     p = sub.add_parser("demo", help="show what harmonia does on a Bach chorale from music21's corpus")
     p.add_argument("source", nargs="?", default="bach/bwv66.6", help="score to use (default: bach/bwv66.6)")

@@ -123,3 +123,22 @@ def test_form_text_json_and_plot(capsys, tmp_path):
     assert main(["form", song, "--melody-track", "nonexistent"]) == 2
     assert "no track named" in capsys.readouterr().err
     assert main(["form", str(DATA / "bad" / "empty.mid")]) == 2
+
+
+def test_genres_list_show_and_unknown(capsys):
+    assert main(["genres"]) == 0
+    out = capsys.readouterr().out
+    assert "bossa-nova" in out and "indie-rock" in out
+    assert main(["genres", "reggae", "--json"]) == 0
+    entry = json.loads(capsys.readouterr().out)
+    assert entry["name"] == "reggae"
+    assert main(["genres", "polkastep-core"]) == 2
+    assert "polkastep-core" in capsys.readouterr().err
+
+
+def test_conventions_learn(capsys, tmp_path):
+    out = tmp_path / "pop.json"
+    assert main(["conventions", "learn", str(DATA / "pop909"), "--genre", "pop909", "-o", str(out)]) == 0
+    assert "learned 'pop909' from 1 file" in capsys.readouterr().out
+    assert main(["conventions", "learn", str(DATA / "pop909"), "--genre", "pop909", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == json.loads(out.read_text())

@@ -135,6 +135,7 @@ def learn_report(
     dir: str | os.PathLike[str],
     genre: str,
     out: str | os.PathLike[str] | None = None,
+    as_json: bool = False,
 ) -> tuple[str, int]:
     """Learn a genre entry from the score files under ``dir`` and describe it.
 
@@ -147,11 +148,14 @@ def learn_report(
     out : path, optional
         Where to write the entry as JSON (atomically); it loads with
         :func:`harmonia.symbolic.genres.load_genre_file`.
+    as_json : bool, default False
+        Return the learned entry itself as JSON (the schema of the shipped genre files) instead of a summary.
 
     Returns
     -------
     text : str
-        A summary: songs analysed, tempo, metres, modes, the top progressions and form, failures.
+        A summary: songs analysed, tempo, metres, modes, the top progressions and form, failures; or the
+        entry as JSON.
     status : int
         0 when every file was analysed, 1 when some failed (the CLI's exit status).
 
@@ -164,6 +168,8 @@ def learn_report(
 
     g = learn_conventions(dir, genre, out=out)
     st = g.statistics
+    if as_json:
+        return json.dumps(g.to_dict(), indent=2, ensure_ascii=False), (1 if st["failed"] else 0)
     lines = [f"learned {g.name!r} from {st['songs']} file(s)" + (f"; written to {out}" if out else "")]
     lines.append(f"tempo {g.tempo_bpm[0]:g}-{g.tempo_bpm[1]:g} bpm (median {st['tempo_bpm_median']:g}); metres "
                  + ", ".join(f"{m} ({w:.0%})" for m, w in g.meters)
