@@ -130,6 +130,7 @@ def from_music21(stream: Any, *, source: str | None = None) -> Score:
     keys = _map_rows(
         ref, "KeySignature", lambda k: (k.sharps, _MODE_CODE.get(getattr(k, "mode", None), -1))
     )
+    keys = [row for row in keys if row[1] is not None]  # non-traditional signatures have no fifths count
     tempos = [
         (float(off), float(mm.getQuarterBPM()))
         for mm, off in _with_offsets(stream.flatten().getElementsByClass(tempo.MetronomeMark))
