@@ -418,7 +418,7 @@ class _ScoreReader:
         last_bar: int | None = None  # bar length of the last time signature at a measure's start
         last_offset = 0
         last_short = False
-        seen_ts = False
+        context_bar: int | None = None  # bar length of the part's latest time signature, wherever it stands
         last_number, last_suffix = 0, None
         measures: list[_Measure] = []
         max_staves = 1
@@ -441,7 +441,12 @@ class _ScoreReader:
             max_staves = max(max_staves, m.staves)
             if m.number != last_number:
                 last_number, last_suffix = m.number, suffix
-            seen_ts = seen_ts or bool(m.timesigs)
+            # the bar length music21 pads against (Measure.barDuration): the measure's own first time
+            # signature, else the latest one before it in the part
+            own = sorted(m.timesigs, key=lambda ts: ts[0])
+            bar_duration = 4 * own[0][1] * base // own[0][2] if own else context_bar
+            if own:
+                context_bar = 4 * own[-1][1] * base // own[-1][2]
             ts0 = next(((n, d) for off, n, d, _ in m.timesigs if off == 0), None)
             if ts0 is not None:
                 last_bar = 4 * ts0[0] * base // ts0[1]
@@ -467,13 +472,13 @@ class _ScoreReader:
                 shift = hi
                 # music21 measures a bar against its time signature; with none yet in the part it guesses one
                 # from the bar's own content, which the bar then fills: no padding
-                short = seen_ts and hi < last_bar
+                short = bar_duration is not None and hi < bar_duration
                 if last_offset == 0:
                     if short:
-                        m.padding = last_bar - hi
+                        m.padding = bar_duration - hi
                 elif last_short:
                     if short:
-                        m.padding = last_bar - hi
+                        m.padding = bar_duration - hi
                         last_short = False
                 else:
                     last_short = hi < last_bar
