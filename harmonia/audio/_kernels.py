@@ -256,6 +256,11 @@ def fm_kernel(out, start, hold, f0, vel, gl, gr, p, sr):  # pragma: no cover - c
         amp = 1.0
         env = 0.0
         h = hold[i]
+        cmw, smw = math.cos(wm), math.sin(wm)
+        ctw, stw = math.cos(wt), math.sin(wt)
+        cm, sm = 1.0, 0.0
+        ct, st = 1.0, 0.0
+        phc = 0.0
         for t in range(length):
             if t >= h:
                 env *= rcoef
@@ -263,7 +268,12 @@ def fm_kernel(out, start, hold, f0, vel, gl, gr, p, sr):  # pragma: no cover - c
                 env = (t + 1.0) / a_n
             else:
                 env = 1.0
-            y = amp * math.sin(wc * t + ienv * math.sin(wm * t)) + tl * math.sin(wt * t)
+            y = amp * math.sin(phc + ienv * sm) + tl * st
+            phc += wc
+            if phc > _TWO_PI:
+                phc -= _TWO_PI
+            cm, sm = cm * cmw - sm * smw, sm * cmw + cm * smw
+            ct, st = ct * ctw - st * stw, st * ctw + ct * stw
             ienv *= idc
             amp *= adc
             tl *= tdc
@@ -335,133 +345,164 @@ def _svf_coefs(fc, k, sr):  # pragma: no cover - compiled
 
 
 @njit(cache=True, fastmath=True)
-def drum_kernel(out, start, piece, f0, amp, gl, gr, rand, sr):  # pragma: no cover - compiled
+def _decay(tau, sr):  # pragma: no cover - compiled
+    return math.exp(-1.0 / (tau * sr)) if tau > 0.0 else 0.0
+
+
+@njit(cache=True, fastmath=True)
+def drum_kernel(out, start, piece, f0, amp, gl, gr, rand, noise, sr):  # pragma: no cover - compiled
     """A synthesized kit: pitch-swept sine kicks and toms, tone-plus-noise snares, clap bursts,
-    hi-hats, cymbals and cowbell from detuned square "metal" and filtered noise."""
+    hi-hats, cymbals and cowbell from detuned square "metal" and filtered noise.
+
+    Every hit is one generic voice: a pitch-swept sine, a fixed sine, a noise click, and noise or
+    "metal" through a state-variable filter (band and high-pass outputs), each with an exponential
+    decay updated by multiplication.  ``noise`` is a seeded white-noise table read from a random offset.
+    """
     n_out = out.shape[1]
+    mask = noise.size - 1  # a power of two
     metal = np.array([205.3, 304.4, 369.6, 522.7, 540.0, 800.0])
+    inc = np.zeros(6)
+    mph = np.zeros(6)
     for i in range(start.size):
         s0 = start[i]
         if s0 >= n_out:
             continue
         pc = piece[i]
+        # defaults: nothing sounds
+        dur = 0.25
+        f_lo = 0.0
+        f_hi = 0.0
+        tau_p = 0.05
+        a_tone = 0.0
+        tau_t = 0.1
+        f2 = 0.0
+        a_tone2 = 0.0
+        tau_t2 = 0.1
+        a_click = 0.0
+        tau_c = 0.003
+        a_noise = 0.0
+        tau_n = 0.1
+        wb = 0.0
+        wh = 1.0
+        fc = 8000.0
+        kd = 1.0
+        n_metal = 0
+        mscale = 3.9
+        mmix = 0.35
+        clap = False
         if pc == KICK:
-            dur = 0.6
+            dur, f_lo, f_hi, tau_p, a_tone, tau_t = 0.6, 48.0, 168.0, 0.035, 1.1, 0.32
+            f2, a_tone2, tau_t2, a_click, tau_c = 1800.0, 0.25, 0.004, 0.35, 0.0025
         elif pc == SNARE:
-            dur = 0.45
+            dur, f_lo, f_hi, a_tone, tau_t = 0.45, 185.0, 185.0, 0.385, 0.07
+            f2, a_tone2, tau_t2 = 330.0, 0.22, 0.07
+            a_noise, tau_n, wb, wh, fc, kd = 1.1, 0.13, 1.0, 0.5, 3500.0, 1.2
+        elif pc == SIDESTICK:
+            dur, f2, a_tone2, tau_t2 = 0.1, 1700.0, 0.6, 0.012
+            a_noise, tau_n, wb, wh, fc = 0.8, 0.012, 1.0, 0.0, 2500.0
         elif pc == CLAP:
-            dur = 0.4
+            dur, a_noise, wb, wh, fc, kd, clap = 0.4, 2.2, 1.0, 0.0, 1300.0, 0.7, True
+        elif pc == HAT_CLOSED:
+            dur, n_metal, a_noise, tau_n = 0.2, 6, 0.9, 0.03
+        elif pc == HAT_PEDAL:
+            dur, n_metal, a_noise, tau_n = 0.15, 6, 0.6, 0.018
         elif pc == HAT_OPEN:
-            dur = 1.0
+            dur, n_metal, a_noise, tau_n = 1.0, 6, 0.8, 0.28
+        elif pc == SHAKER:
+            dur, a_noise, tau_n = 0.25, 0.6, 0.05
         elif pc == CRASH:
-            dur = 3.0
+            dur, n_metal, a_noise, tau_n, wb, fc, kd = 3.0, 6, 0.75, 0.9, 0.3, 5000.0, 1.2
         elif pc == RIDE:
-            dur = 2.2
+            dur, n_metal, mscale, mmix, a_noise, tau_n, fc, kd = 2.2, 6, 3.3, 0.55, 0.45, 0.8, 5000.0, 1.2
+            f2, a_tone2, tau_t2 = 2950.0, 0.25, 0.243
+        elif pc == COWBELL:
+            dur, n_metal, mmix, a_noise, tau_n, wb, wh, fc, kd = 0.3, 2, 0.9, 1.2, 0.07, 1.0, 0.0, 800.0, 0.5
         elif pc == TOM:
-            dur = 0.8
-        else:
-            dur = 0.25
+            dur, f_lo, f_hi, tau_p, a_tone, tau_t = 0.8, f0[i], 1.45 * f0[i], 0.06, 1.0, 0.28
+            a_click, tau_c = 0.08, 0.03
+        else:  # PERC: pitched blip
+            dur, f_lo, f_hi, tau_p, a_tone, tau_t = 0.25, f0[i], 1.2 * f0[i], 0.02, 0.8, 0.07
+            a_click, tau_c = 0.1, 0.005
         length = min(int(dur * sr), n_out - s0)
-        state = rand[i, 0] * 2147483648.0
+        for k in range(n_metal):
+            fk = (540.0 + 260.0 * k) if pc == COWBELL else metal[k] * mscale
+            inc[k] = fk / sr
+            mph[k] = rand[i, 1 + k % 6]
+        fa1, fa2, fa3 = _svf_coefs(fc, kd, sr)
+        d_p, d_t, d_t2, d_c, d_n = _decay(tau_p, sr), _decay(tau_t, sr), _decay(tau_t2, sr), _decay(tau_c, sr), _decay(
+            tau_n, sr
+        )
+        d_b = _decay(0.0045, sr)
+        d_tail = _decay(0.11, sr)
+        b1 = int(0.011 * sr)
+        b2 = int(0.022 * sr)
+        b3 = int(0.03 * sr)
+        e_p = 1.0
+        e_t = a_tone
+        e_t2 = a_tone2
+        e_c = a_click
+        e_n = a_noise
+        e_b = 1.0
+        e_tail = 0.0
         ph = 0.0
-        ph2 = 0.0
-        # state-variable filter (band/high-pass outputs) on the noise and the metal
+        w2 = _TWO_PI * f2 / sr
+        c2 = math.cos(w2)
+        s2w = math.sin(w2)
+        oc = 1.0
+        os_ = 0.0
         z1 = 0.0
         z2 = 0.0
-        mph = np.zeros(6)
-        for k in range(6):
-            mph[k] = rand[i, 1 + k % 6]
-        kd = 1.0
-        fc = 2500.0
-        if pc == SNARE:
-            fc, kd = 3500.0, 1.2
-        elif pc == CLAP:
-            fc, kd = 1300.0, 0.7
-        elif pc == HAT_CLOSED or pc == HAT_PEDAL or pc == HAT_OPEN or pc == SHAKER:
-            fc = 8000.0
-        elif pc == CRASH or pc == RIDE:
-            fc, kd = 5000.0, 1.2
-        elif pc == COWBELL:
-            fc, kd = 800.0, 0.5
-        fa1, fa2, fa3 = _svf_coefs(fc, kd, sr)
+        off = int(rand[i, 0] * noise.size)
+        g_l = gl[i] * amp[i]
+        g_r = gr[i] * amp[i]
         for t in range(length):
-            ts = t / sr
-            state = (state * 1103515245.0 + 12345.0) % 2147483648.0
-            noise = state / 1073741824.0 - 1.0
+            nz = noise[(off + t) & mask]
             y = 0.0
-            if pc == KICK:
-                f = 48.0 + 120.0 * math.exp(-ts / 0.035)
-                ph += f / sr
-                body = math.sin(_TWO_PI * ph) * math.exp(-ts / 0.32)
-                click = noise * math.exp(-ts / 0.0025) * 0.35 + math.sin(_TWO_PI * 1800.0 * ts) * math.exp(
-                    -ts / 0.004
-                ) * 0.25
-                y = 1.1 * body + click
-            elif pc == TOM:
-                f = f0[i] * (1.0 + 0.45 * math.exp(-ts / 0.06))
-                ph += f / sr
-                y = math.sin(_TWO_PI * ph) * math.exp(-ts / 0.28) + 0.08 * noise * math.exp(-ts / 0.03)
-            elif pc == PERC:
-                f = f0[i] * (1.0 + 0.2 * math.exp(-ts / 0.02))
-                ph += f / sr
-                y = 0.8 * math.sin(_TWO_PI * ph) * math.exp(-ts / 0.07) + 0.1 * noise * math.exp(-ts / 0.005)
-            else:
-                # band-limited noise, plus metal for cymbals and cowbell
-                x = noise
-                if pc == HAT_CLOSED or pc == HAT_PEDAL or pc == HAT_OPEN or pc == CRASH or pc == RIDE or pc == COWBELL:
+            if a_noise > 0.0:
+                x = nz
+                if n_metal > 0:
                     m = 0.0
-                    scale = 1.0 if pc == COWBELL else (3.3 if pc == RIDE else 3.9)
-                    n_m = 2 if pc == COWBELL else 6
-                    for k in range(n_m):
-                        fk = (540.0 + 260.0 * k) if pc == COWBELL else metal[k] * scale
-                        mph[k] += fk / sr
-                        if mph[k] >= 1.0:
-                            mph[k] -= 1.0
-                        m += 1.0 if mph[k] < 0.5 else -1.0
-                    mix = 0.9 if pc == COWBELL else (0.55 if pc == RIDE else 0.35)
-                    x = (1.0 - mix) * noise + mix * m / n_m
+                    for k in range(n_metal):
+                        q = mph[k] + inc[k]
+                        if q >= 1.0:
+                            q -= 1.0
+                        mph[k] = q
+                        m += 1.0 if q < 0.5 else -1.0
+                    x = (1.0 - mmix) * nz + mmix * m / n_metal
                 v3 = x - z2
                 v1 = fa1 * z1 + fa2 * v3
                 v2 = z2 + fa2 * z1 + fa3 * v3
                 z1 = 2.0 * v1 - z1
                 z2 = 2.0 * v2 - z2
-                band = v1
-                high = x - kd * v1 - v2
-                if pc == SNARE:
-                    ph += 185.0 / sr
-                    ph2 += 330.0 / sr
-                    tone = (0.7 * math.sin(_TWO_PI * ph) + 0.4 * math.sin(_TWO_PI * ph2)) * math.exp(-ts / 0.07)
-                    y = 0.55 * tone + 1.1 * (band + 0.5 * high) * math.exp(-ts / 0.13)
-                elif pc == SIDESTICK:
-                    ph += 1700.0 / sr
-                    y = (0.6 * math.sin(_TWO_PI * ph) + 0.8 * band) * math.exp(-ts / 0.012)
-                elif pc == CLAP:
-                    e = 0.0
-                    for k in range(3):
-                        tk = ts - 0.011 * k
-                        if tk >= 0.0:
-                            e += math.exp(-tk / 0.0045)
-                    if ts > 0.03:
-                        e += 0.6 * math.exp(-(ts - 0.03) / 0.11)
-                    y = 2.2 * band * e
-                elif pc == HAT_CLOSED:
-                    y = 0.9 * high * math.exp(-ts / 0.03)
-                elif pc == HAT_PEDAL:
-                    y = 0.6 * high * math.exp(-ts / 0.018)
-                elif pc == HAT_OPEN:
-                    y = 0.8 * high * math.exp(-ts / 0.28)
-                elif pc == SHAKER:
-                    y = 0.6 * high * math.exp(-ts / 0.05) * min(1.0, ts / 0.004)
-                elif pc == CRASH:
-                    y = 0.75 * (high + 0.3 * band) * math.exp(-ts / 0.9) * min(1.0, ts / 0.002)
-                elif pc == RIDE:
-                    ping = math.sin(_TWO_PI * 2950.0 * ts) * math.exp(-ts / 0.35)
-                    y = (0.45 * high + 0.25 * ping) * math.exp(-ts / 0.8)
-                elif pc == COWBELL:
-                    y = 1.2 * band * math.exp(-ts / 0.07)
+                filt = wb * v1 + wh * (x - kd * v1 - v2)
+                if clap:
+                    if t == b1 or t == b2:
+                        e_b += 1.0
+                    if t == b3:
+                        e_tail = 0.6
+                    y += a_noise * (e_b + e_tail) * filt
+                    e_b *= d_b
+                    e_tail *= d_tail
+                else:
+                    y += e_n * filt
+                    e_n *= d_n
+            if a_tone > 0.0:
+                ph += (f_lo + (f_hi - f_lo) * e_p) / sr
+                if ph >= 1.0:
+                    ph -= 1.0
+                y += e_t * math.sin(_TWO_PI * ph)
+                e_p *= d_p
+                e_t *= d_t
+            if a_tone2 > 0.0:
+                y += e_t2 * os_
+                oc, os_ = oc * c2 - os_ * s2w, os_ * c2 + oc * s2w
+                e_t2 *= d_t2
+            if a_click > 0.0:
+                y += e_c * nz
+                e_c *= d_c
             # short fade at the cut end so that truncated tails do not click
             rem = length - t
             if rem < 256:
                 y *= rem / 256.0
-            out[0, s0 + t] += gl[i] * amp[i] * y
-            out[1, s0 + t] += gr[i] * amp[i] * y
+            out[0, s0 + t] += g_l * y
+            out[1, s0 + t] += g_r * y

@@ -102,7 +102,7 @@ INSTRUMENTS: dict[str, _Instrument] = {
         "additive", 0.55, (np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.25, 0.08]), 0.15),
         {"attack": 0.005, "release": 0.05},
     ),
-    "epiano": _Instrument("fm", 0.38, np.array([1.0, 1.8, 0.35, 1.6, 0.002, 0.15, 14.0, 0.12, 0.05])),
+    "epiano": _Instrument("fm", 0.38, np.array([1.0, 1.8, 0.35, 1.6, 0.002, 0.1, 14.0, 0.12, 0.05])),
     "mallet": _Instrument("fm", 0.35, np.array([3.5, 1.2, 0.08, 0.5, 0.001, 0.2, 9.0, 0.05, 0.02])),
     "pluck": _Instrument("pluck", 0.9, None, {"ring": 2.5, "mute": 0.08}),
     "bass": _Instrument(
@@ -115,7 +115,7 @@ INSTRUMENTS: dict[str, _Instrument] = {
     ),
     "pad": _Instrument(
         "subtractive", 0.3, _sub(nosc=5, detune=22, stereo=0.9, cutoff=900, keytrack=0.3, envamt=0.6, fdecay=1.5,
-                                 res=0.15, velbright=0.5, a=0.45, d=1.0, s=0.8, r=0.6, lforate=0.15, lfodepth=0.5),
+                                 res=0.15, velbright=0.5, a=0.45, d=1.0, s=0.8, r=0.45, lforate=0.15, lfodepth=0.5),
     ),
     "strings": _Instrument(
         "subtractive", 0.32, _sub(nosc=3, detune=12, stereo=0.6, cutoff=2200, keytrack=0.4, envamt=0.3, fdecay=0.8,
@@ -384,7 +384,8 @@ def _render_track(out, inst: _Instrument, name: str, sel: np.ndarray, start, hol
     if inst.kind == "drums":
         d = _DRUMS[np.clip(sel["pitch"], 0, 127)]
         gl, gr = _pan_gains(np.clip(pan + d["pan"], -1, 1))
-        K.drum_kernel(out, start, d["piece"].copy(), d["f0"].copy(), amp * d["gain"], gl, gr, rand, float(sr))
+        noise = rng.uniform(-1.0, 1.0, 1 << 17)
+        K.drum_kernel(out, start, d["piece"].copy(), d["f0"].copy(), amp * d["gain"], gl, gr, rand, noise, float(sr))
         return
     gl, gr = _pan_gains(np.full(n, pan))
     f0 = _midi_to_hz(sel["pitch"])
