@@ -19,8 +19,8 @@ def estimate_meter_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     Returns
     -------
     dict
-        :func:`harmonia.theory.meter_detect.estimate_meter`'s answer plus ``file`` and ``notated`` (the
-        file's first time signature as ``"N/D"``, or None when it has none).
+        :func:`harmonia.theory.meter_detect.estimate_meter`'s answer (``p_triple`` included) plus ``file``
+        and ``notated`` (the file's first time signature as ``"N/D"``, or None when it has none).
     """
     from harmonia.symbolic.io import load
     from harmonia.theory.meter_detect import estimate_meter

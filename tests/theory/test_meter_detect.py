@@ -39,3 +39,29 @@ def test_jig_is_compound():
 def test_empty():
     with pytest.raises(EmptyScoreError):
         estimate_meter(empty_note_array(0))
+
+
+def test_classifier_file_and_features():
+    import json
+    from importlib.resources import files
+
+    from harmonia.theory.meter_detect import feature_names, meter_features
+
+    model = json.loads(files("harmonia.theory").joinpath("data/meter_classifier.json").read_text())
+    names = feature_names()
+    assert model["features"] == [*names, "template_margin"]
+    assert len(model["coef"]) == len(model["mean"]) == len(model["scale"]) == len(names) + 1
+    assert set(model["training"]["files"]).isdisjoint(model["heldout"]["files"])
+    assert model["heldout"]["accuracy"] >= 0.9 and "doi.org" in model["source"]
+    f = meter_features(_repeat([0, 2], [2, 1], 3.0))
+    assert f.shape == (len(names),) and np.all(np.isfinite(f))
+
+
+def test_methods_and_probability():
+    waltz = _repeat([0, 2], [2, 1], 3.0)
+    est = estimate_meter(waltz)
+    assert 0 <= est["p_triple"] <= 1 and est["p_triple"] > 0.5 and not est["duple"]
+    old = estimate_meter(waltz, method="template")
+    assert old["p_triple"] is None and set(old) == set(est)
+    with pytest.raises(ValueError, match="method"):
+        estimate_meter(waltz, method="nope")
