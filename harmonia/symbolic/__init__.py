@@ -16,6 +16,7 @@ _NAMES = {
     "Analysis": "analysis",
     "load_midi": "midi",
     "save_midi": "midi",
+    "load_musicxml": "musicxml",
     "from_music21": "music21io",
     "to_music21": "music21io",
     "save_musicxml": "music21io",
