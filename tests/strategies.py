@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from harmonia.theory.notearray import make_note_array
 from harmonia.theory.pitch import fifths_to_pc
 
-__all__ = ["blueprints", "fifths", "grid_onsets", "note_arrays", "spelled_note_arrays", "time_signatures"]
+__all__ = ["blueprints", "fifths", "grid_onsets", "logits", "note_arrays", "spelled_note_arrays", "time_signatures"]
 
 #: Line-of-fifths positions from Fbb to B## (double flats to double sharps).
 fifths = st.integers(min_value=-15, max_value=19)
@@ -119,3 +119,20 @@ def blueprints(draw):
         dynamics=tuple(draw(st.lists(unit, min_size=bp.total_bars, max_size=bp.total_bars))),
         prompt=draw(st.text(max_size=40)),
     )
+
+
+def logits(batch: int | st.SearchStrategy[int] = 4, vocab: int = 16, *, dtype=np.float32, allow_neg_inf: bool = True):
+    """Batches of logits ``(batch, vocab)``: finite values in [-20, 20], sometimes ``-inf`` (masked tokens)."""
+    batches = st.just(batch) if isinstance(batch, int) else batch
+
+    @st.composite
+    def build(draw):
+        b = draw(batches)
+        values = draw(st.lists(st.floats(-20, 20, width=32), min_size=b * vocab, max_size=b * vocab))
+        x = np.asarray(values, dtype=dtype).reshape(b, vocab)
+        if allow_neg_inf:
+            masked = draw(st.lists(st.booleans(), min_size=b * vocab, max_size=b * vocab))
+            x[np.asarray(masked).reshape(b, vocab) & (np.arange(vocab) % 3 == 0)] = -np.inf
+        return x
+
+    return build()

@@ -59,7 +59,7 @@ _TYPES = {
 FEATURE_DRUM = 128
 FEATURE_POSITION = 256
 
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_CACHE: dict[int, tuple[Any, TokenVocabulary]] = {}  # id(tokenizer) -> (weak reference, vocabulary)
 
 
 def _duration_beats(text: str) -> float:
@@ -214,11 +214,8 @@ class TokenVocabulary:
         >>> v.size, v.ids("pitch").size, v.ids("drum_pitch").size, v.n_positions, v.positions_per_beat
         (486, 89, 62, 96, 8)
         """
-        try:
-            cached = _CACHE.get(tokenizer)
-        except TypeError:  # not weak-referenceable / hashable
-            cached = None
-        if cached is not None and (size is None or cached.size == size):
+        ref, cached = _CACHE.get(id(tokenizer), (None, None))
+        if ref is not None and ref() is tokenizer and (size is None or cached.size == size):
             return cached
         if getattr(tokenizer, "is_multi_voc", False):
             raise TypeError("tokenizers with several vocabularies (CPWord, Octuple, MuMIDI) are not supported")
@@ -230,9 +227,10 @@ class TokenVocabulary:
         if ppb is None and config is not None and getattr(config, "beat_res", None):
             ppb = max(config.beat_res.values())
         out = cls.from_tokens(vocab, positions_per_beat=ppb, size=size)
+        key = id(tokenizer)
         try:
-            _CACHE[tokenizer] = out
-        except TypeError:
+            _CACHE[key] = (weakref.ref(tokenizer, lambda _: _CACHE.pop(key, None)), out)
+        except TypeError:  # not weak-referenceable: no cache
             pass
         return out
 
