@@ -50,7 +50,7 @@ __all__ = [
     "true_peak_dbtp",
 ]
 
-_ROLE_GAINS_DB = {"drums": 0.0, "bass": -1.0, "harmony": -4.0, "melody": -1.0, "pad": -7.0}
+_ROLE_GAINS_DB = {"drums": -2.0, "bass": -1.0, "harmony": -4.0, "melody": 0.0, "pad": -5.0}
 _HIGHPASS_HZ = {"drums": 30.0, "bass": 30.0, "harmony": 110.0, "melody": 140.0, "pad": 130.0}
 
 
@@ -127,7 +127,7 @@ class MixSettings:
         --------
         >>> s = MixSettings.from_production({"mix_character": "punchy", "loudness_lufs": -9, "compression": "heavy"})
         >>> s.character, s.target_lufs, s.comp_ratio, s.role_gains_db["drums"]
-        ('punchy', -9.0, 4.0, 1.5)
+        ('punchy', -9.0, 4.0, -0.5)
         """
         if isinstance(production, MixSettings):
             return replace(production, **overrides) if overrides else production
@@ -167,11 +167,11 @@ class MixSettings:
 #: Mix characters: named departures from the defaults of :class:`MixSettings`.
 CHARACTERS: dict[str, dict[str, Any]] = {
     "balanced": {},
-    "warm": {"presence_db": 1.0, "mud_cut_db": -1.5, "role_gains_db": {"bass": 0.0, "pad": -5.0}},
+    "warm": {"presence_db": 1.0, "mud_cut_db": -1.5, "role_gains_db": {"bass": 0.0, "pad": -3.0}},
     "bright": {"presence_db": 4.0, "presence_hz": 5000.0, "mud_cut_db": -4.5},
     "punchy": {"comp_ratio": 4.0, "comp_attack_ms": 25.0, "comp_threshold_db": -22.0,
-               "role_gains_db": {"drums": 1.5, "bass": -0.5}},
-    "soft": {"comp_ratio": 1.5, "comp_threshold_db": -24.0, "presence_db": 1.5, "role_gains_db": {"drums": -3.0}},
+               "role_gains_db": {"drums": -0.5, "bass": -0.5}},
+    "soft": {"comp_ratio": 1.5, "comp_threshold_db": -24.0, "presence_db": 1.5, "role_gains_db": {"drums": -5.0}},
 }
 
 _COMPRESSION = {"none": 1.0, "light": 1.8, "medium": 2.5, "heavy": 4.0}
@@ -366,8 +366,9 @@ def _tp_envelope_kernel(xp, h, ov, n):  # pragma: no cover - compiled
     blk = 2048
     acc = np.empty(blk)
     for c in range(n_ch):
+        xc = xp[c]
         for t in range(n):
-            a = abs(xp[c, tpp + t])
+            a = abs(xc[tpp + t])
             if a > env[t]:
                 env[t] = a
         for b0 in range(0, n_out, blk):
@@ -378,15 +379,17 @@ def _tp_envelope_kernel(xp, h, ov, n):  # pragma: no cover - compiled
                     acc[j] = 0.0
                 for i in range(tpp):
                     w = hp[p, i]
+                    base = m0 - i
                     for j in range(nb):  # vectorised over samples
-                        acc[j] += w * xp[c, m0 + j - i]
-                shift = (p - delay) / ov + 0.5
-                for j in range(nb):
-                    k = int(math.floor(b0 + j + shift))
-                    if 0 <= k < n:
-                        a = abs(acc[j])
-                        if a > env[k]:
-                            env[k] = a
+                        acc[j] += w * xc[base + j]
+                # oversampled value j of this block belongs to input sample b0 + j + kp
+                kp = int(math.floor((p - delay) / ov + 0.5))
+                lo = max(0, -(b0 + kp))
+                hi = min(nb, n - (b0 + kp))
+                for j in range(lo, hi):
+                    a = abs(acc[j])
+                    k = b0 + j + kp
+                    env[k] = max(env[k], a)
     return env
 
 

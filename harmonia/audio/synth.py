@@ -114,24 +114,24 @@ INSTRUMENTS: dict[str, _Instrument] = {
                                  fdecay=0.1, res=0.5, a=0.002, d=0.2, s=0.7, r=0.04),
     ),
     "pad": _Instrument(
-        "subtractive", 0.3, _sub(nosc=5, detune=22, stereo=0.9, cutoff=900, keytrack=0.3, envamt=0.6, fdecay=1.5,
+        "subtractive", 0.45, _sub(nosc=5, detune=22, stereo=0.9, cutoff=900, keytrack=0.3, envamt=0.6, fdecay=1.5,
                                  res=0.15, velbright=0.5, a=0.45, d=1.0, s=0.8, r=0.45, lforate=0.15, lfodepth=0.5),
     ),
     "strings": _Instrument(
-        "subtractive", 0.32, _sub(nosc=3, detune=12, stereo=0.6, cutoff=2200, keytrack=0.4, envamt=0.3, fdecay=0.8,
+        "subtractive", 0.4, _sub(nosc=3, detune=12, stereo=0.6, cutoff=2200, keytrack=0.4, envamt=0.3, fdecay=0.8,
                                   a=0.18, d=0.5, s=0.9, r=0.3, viberate=5.2, vibdepth=8, vibdelay=0.3),
     ),
     "lead": _Instrument(
-        "subtractive", 0.3, _sub(nosc=2, detune=6, stereo=0.2, square=0.35, cutoff=2500, keytrack=0.6, envamt=2,
+        "subtractive", 0.55, _sub(nosc=2, detune=6, stereo=0.2, square=0.35, cutoff=2500, keytrack=0.6, envamt=2,
                                  fdecay=0.3, res=0.25, a=0.01, d=0.3, s=0.75, r=0.1, viberate=5.5, vibdepth=18,
                                  vibdelay=0.25),
     ),
     "soft_lead": _Instrument(
-        "subtractive", 0.4, _sub(square=0.8, cutoff=1500, keytrack=0.7, envamt=0.5, a=0.05, d=0.4, s=0.85, r=0.12,
+        "subtractive", 0.55, _sub(square=0.8, cutoff=1500, keytrack=0.7, envamt=0.5, a=0.05, d=0.4, s=0.85, r=0.12,
                                  viberate=5.0, vibdepth=12, vibdelay=0.35),
     ),
     "brass": _Instrument(
-        "subtractive", 0.3, _sub(nosc=2, detune=5, cutoff=900, keytrack=0.5, envamt=3, fdecay=0.25, res=0.2,
+        "subtractive", 0.45, _sub(nosc=2, detune=5, cutoff=900, keytrack=0.5, envamt=3, fdecay=0.25, res=0.2,
                                  a=0.04, d=0.4, s=0.8, r=0.15, viberate=5.0, vibdepth=6, vibdelay=0.4),
     ),
     "drums": _Instrument("drums", 0.7),
@@ -276,7 +276,8 @@ class Rendering:
     Attributes
     ----------
     audio : numpy.ndarray
-        The plain sum of the stems, shape ``(2, n_samples)`` (channels first), float32.
+        The plain sum of the stems, shape ``(2, n_samples)`` (channels first), float32; not normalised,
+        so it may exceed full scale: :func:`~harmonia.audio.mix.master` it before writing PCM.
     stems : dict of str to numpy.ndarray
         One ``(2, n_samples)`` float32 array per track, keyed by a unique file-safe name.
     sample_rate : int
