@@ -170,8 +170,7 @@ def instrument_for_program(program: int, *, is_drum: bool = False) -> str:
 
 
 _NAME_ROLES = (
-    (re.compile(r"drum|kit|perc", re.I), "drums"),
-    (re.compile(r"bass", re.I), "bass"),
+    (re.compile(r"bass(?!oon)", re.I), "bass"),
     (re.compile(r"pad", re.I), "pad"),
     (re.compile(r"melod|lead|vocal|voice|vox|solo|\bmel\b|sing", re.I), "melody"),
 )
@@ -179,6 +178,12 @@ _NAME_ROLES = (
 
 def infer_role(track: Track, pitches: np.ndarray, onsets: np.ndarray, offsets: np.ndarray) -> str:
     """Guess a track's role from its drum flag, name, GM program and register.
+
+    In that order: a drum track is ``"drums"``; a name containing "bass" (not "bassoon"), "pad", or
+    "melody"/"lead"/"vocal"/"voice"/"vox"/"solo"/"sing" gives that role; GM basses (32-39) are
+    ``"bass"``, pads, effects, string ensembles and choirs (48-54, 88-103) ``"pad"``, brass, reeds,
+    pipes and synth leads (56-87) ``"melody"``; otherwise a mostly monophonic track is ``"bass"``
+    below a median of MIDI 50 and ``"melody"`` from MIDI 60 up, and anything else ``"harmony"``.
 
     Parameters
     ----------
@@ -203,7 +208,7 @@ def infer_role(track: Track, pitches: np.ndarray, onsets: np.ndarray, offsets: n
     if track.is_drum:
         return "drums"
     for pattern, role in _NAME_ROLES:
-        if pattern.search(track.name or "") and role != "drums":
+        if pattern.search(track.name or ""):
             return role
     p = int(track.program)
     if 32 <= p <= 39:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import wave
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from harmonia._optional import import_optional
 from harmonia.errors import CorruptFileError, MissingFileError
 from harmonia.symbolic.atomic import atomic_path
 
-__all__ = ["SUBTYPES", "read_wav", "write_wav"]
+__all__ = ["SUBTYPES", "read_wav", "write_stems", "write_wav"]
 
 #: Sample formats :func:`write_wav` writes.
 SUBTYPES = ("PCM_16", "PCM_24", "FLOAT")
@@ -100,3 +101,24 @@ def read_wav(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
     except Exception as exc:  # soundfile raises its own LibsndfileError / RuntimeError
         raise CorruptFileError(p, f"not a readable audio file ({exc})") from None
     return np.ascontiguousarray(data.T), int(sr)
+
+
+def write_stems(
+    stems: Mapping[str, Any], directory: str | os.PathLike[str], sample_rate: int, *, subtype: str = "PCM_24"
+) -> list[Path]:
+    """Write each stem to ``directory/<name>.wav`` (atomically, one file at a time).
+
+    Stem names must be plain file names (as :attr:`Rendering.stems <harmonia.audio.synth.Rendering.stems>`
+    keys are).  PCM clips at full scale: scale or :func:`~harmonia.audio.mix.master` stems that exceed it.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the stems' order.
+    """
+    out = []
+    for name, audio in stems.items():
+        if not name or "/" in name or "\\" in name or name.startswith("."):
+            raise ValueError(f"stem name {name!r} is not a plain file name")
+        out.append(write_wav(Path(directory) / f"{name}.wav", audio, sample_rate, subtype=subtype))
+    return out

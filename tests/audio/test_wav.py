@@ -48,3 +48,14 @@ def test_bad_reads(tmp_path):
     bad.write_bytes(b"RIFF0000WAVEjunk")
     with pytest.raises(CorruptFileError):
         read_wav(bad)
+
+
+def test_write_stems(tmp_path, rendered_song):
+    from harmonia.audio.wav import write_stems
+
+    short = {name: stem[:, :4800] for name, stem in rendered_song.stems.items()}
+    paths = write_stems(short, tmp_path / "stems", 48000)
+    assert [p.name for p in paths] == [f"{n}.wav" for n in short]
+    assert all(p.stat().st_size > 4800 * 2 * 3 for p in paths)
+    with pytest.raises(ValueError, match="file name"):
+        write_stems({"../x": np.zeros(10)}, tmp_path, 48000)
