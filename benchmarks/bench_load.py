@@ -9,6 +9,7 @@ Usage: python benchmarks/bench_load.py [--quick]   (--quick: 5 songs, 10 chorale
 
 from __future__ import annotations
 
+import gc
 import statistics
 import sys
 import time
@@ -62,10 +63,12 @@ def musicxml_tables(quick: bool) -> None:
     harmonia.analyze(harmonia.load(paths[0]))  # compiles (or loads) the numba kernels: not timed
     converter.parse(paths[0], forceSource=True)
     native, parse, convert = [], [], []
-    for p in paths:  # interleaved, so both see the same machine state
+    for p in paths:  # interleaved, so both see the same machine state; each starts after a collection
+        gc.collect()
         t = time.perf_counter()
         load_musicxml(p)
         native.append(time.perf_counter() - t)
+        gc.collect()
         t = time.perf_counter()
         stream = converter.parse(p, forceSource=True)
         parse.append(time.perf_counter() - t)

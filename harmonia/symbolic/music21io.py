@@ -132,9 +132,9 @@ def from_music21(stream: Any, *, source: str | None = None) -> Score:
     )
     keys = [row for row in keys if row[1] is not None]  # non-traditional signatures have no fifths count
     tempos = [
-        (float(off), float(mm.getQuarterBPM()))
+        (float(off), bpm)
         for mm, off in _with_offsets(stream.flatten().getElementsByClass(tempo.MetronomeMark))
-        if mm.getQuarterBPM() is not None
+        if (bpm := _quarter_bpm(mm)) is not None
     ]
     md = stream.metadata
     metadata = {
@@ -157,6 +157,15 @@ def from_music21(stream: Any, *, source: str | None = None) -> Score:
         measures=_measures(ref),
         metadata=metadata,
     )
+
+
+def _quarter_bpm(mm: Any) -> float | None:
+    """A metronome mark's quarter notes per minute; 0 for a mark of 0 (the Score then refuses it)."""
+    try:
+        bpm = mm.getQuarterBPM()
+    except ZeroDivisionError:  # music21 divides by the number
+        return 0.0
+    return None if bpm is None else float(bpm)
 
 
 def _stream_label(stream: Any) -> str:

@@ -956,6 +956,8 @@ def _metronome_bpm(d: ET.Element) -> float | None:
 
 def _quarter_bpm(number: float, referent_qn: float) -> float:
     """Beats per minute of ``referent_qn`` as quarter notes per minute, computed as music21 does."""
+    if number == 0:  # the Score refuses it as a tempo of 0 BPM
+        return 0.0
     return float(60 / ((60 / number / referent_qn) * 1.0))
 
 

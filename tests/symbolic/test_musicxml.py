@@ -240,6 +240,17 @@ def test_tempo_zero_is_refused():
         harmonia.load(DATA / "bad" / "tempo_zero.musicxml", musicxml_reader="music21")
 
 
+@pytest.mark.parametrize("reader", ["native", "music21"])
+def test_metronome_mark_of_zero_is_refused(write, reader):
+    mark = (
+        "<direction><direction-type><metronome><beat-unit>quarter</beat-unit><per-minute>0</per-minute>"
+        "</metronome></direction-type></direction>"
+    )
+    path = write(score_xml([time_sig(4) + mark + note("C", 4, 8)]))
+    with pytest.raises(errors.InvalidTempoError, match=r"score\.musicxml: tempo 0 BPM at 0 qn is outside"):
+        harmonia.load(path, musicxml_reader=reader)
+
+
 @pytest.mark.parametrize(
     ("content", "name", "error", "message"),
     [
