@@ -12,8 +12,8 @@ Essens 1985, doi:10.2307/40285311), and for every candidate metre and every phas
 grid the accent signal is correlated (Pearson) with the metre's three-level template tiled over the
 piece; the best pair wins.  Candidates are first narrowed to the denominators whose note value is
 nearest the median inter-onset interval (see ``unit``).  ``method="template"`` skips the classifier (the
-earlier detector).  The confidence is the classifier's probability for the chosen side times the
-winner's softmax share among that side's candidates.
+earlier detector), as ``method="auto"`` does for chordal input.  The confidence is the classifier's
+probability for the chosen side times the winner's softmax share among that side's candidates.
 
 Duple and triple are told apart far more reliably than 2/4 from 4/4 (which differ only in how often a
 heavier downbeat recurs); ``benchmarks/bench_meter.py`` reports both, on held-out Essen tunes, POP909 and
@@ -47,6 +47,7 @@ __all__ = [
     "FEATURE_LAGS_QN",
     "FEATURE_METRES",
     "FEATURE_RATIOS",
+    "MONOPHONIC_SHARE",
     "classifier_inputs",
     "estimate_meter",
     "feature_names",
@@ -61,6 +62,9 @@ CANDIDATES: tuple[tuple[int, int], ...] = (
     (2, 1), (3, 1), (4, 1), (2, 2), (3, 2), (4, 2), (2, 4), (3, 4), (4, 4), (6, 8), (9, 8), (12, 8),
 )  # fmt: skip
 _STEP = 0.25  # grid step in quarter notes
+#: ``method="auto"`` uses the classifier when at most this share of the notes start together with another
+#: (a melodic line, like the folk songs it was fitted on), else the template matcher alone.
+MONOPHONIC_SHARE = 0.1
 
 #: Lags (quarter notes) of the autocorrelation features of :func:`meter_features`.
 FEATURE_LAGS_QN: tuple[float, ...] = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 9.0, 12.0, 16.0)
@@ -74,7 +78,7 @@ FEATURE_BARS_QN: tuple[float, ...] = (1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
 FEATURE_METRES: tuple[tuple[int, int], ...] = (
     (2, 4), (3, 4), (4, 4), (6, 8), (3, 8), (9, 8), (12, 8), (2, 2), (3, 2), (4, 2), (6, 4),
 )  # fmt: skip
-_SIGNALS = ("onset", "duration", "melodic", "loudness")
+_SIGNALS = ("onset", "duration", "melodic")
 
 
 def feature_names() -> list[str]:
@@ -89,25 +93,21 @@ def feature_names() -> list[str]:
 
 
 def _accent_signals(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Four accent signals on the sixteenth grid, shape (4, steps) (onset, duration, melodic, loudness), and
-    the top pitch at each step (-1 where nothing starts)."""
+    """Three accent signals on the sixteenth grid, shape (3, steps) (onset, duration, melodic), and the top
+    pitch at each step (-1 where nothing starts)."""
     t = np.round((arr["onset"] - arr["onset"].min()) / _STEP).astype(np.int64)
     uniq, inv = np.unique(t, return_inverse=True)
     top = np.full(uniq.size, -1.0)
     np.maximum.at(top, inv, arr["pitch"].astype(np.float64))
-    vel = np.zeros(uniq.size)
-    np.maximum.at(vel, inv, arr["velocity"].astype(np.float64))
-    count = np.bincount(inv).astype(np.float64)
     ioi = np.minimum(np.diff(np.append(uniq, uniq[-1] + 16)) * _STEP, 4.0)
     d_prev = np.diff(top, prepend=top[0])
     d_next = np.diff(top, append=top[-1])
     turn = ((d_prev > 0) & (d_next < 0)) | ((d_prev < 0) & (d_next > 0))  # contour peaks and valleys
     melodic = 1.0 + turn + (np.abs(d_prev) >= 3)  # after Thomassen (1982): turns and leaps are heard as accents
-    sig = np.zeros((4, int(uniq[-1]) + 1))
+    sig = np.zeros((3, int(uniq[-1]) + 1))
     sig[0, uniq] = 1.0
     sig[1, uniq] = ioi
     sig[2, uniq] = melodic
-    sig[3, uniq] = (vel / 127.0) * np.sqrt(count)
     pitch = np.full(sig.shape[1], -1.0)
     pitch[uniq] = top
     return sig, pitch
@@ -141,10 +141,10 @@ def _template_fits(sig: np.ndarray) -> np.ndarray:
 def meter_features(notes) -> np.ndarray:
     """Features for metre classification, after Toiviainen & Eerola (2006).
 
-    Four accent signals on a sixteenth-note grid: an onset; its duration (time to the next onset, capped
+    Three accent signals on a sixteenth-note grid: an onset; its duration (time to the next onset, capped
     at 4 quarter notes); a melodic accent for contour turns and leaps of three semitones or more in the
-    top voice (after Thomassen 1982); loudness (velocity times the square root of the number of
-    simultaneous notes).  From them, in the order of :func:`feature_names`:
+    top voice (after Thomassen 1982).  Loudness is left out: the training melodies carry none.  From them,
+    in the order of :func:`feature_names`:
 
     - autocorrelations at the lags :data:`FEATURE_LAGS_QN` (quarter notes) and :data:`FEATURE_LAGS_IOI`
       (multiples of the median inter-onset interval), each over its lag-0 value;
@@ -324,11 +324,14 @@ def triple_probability(x: np.ndarray, model: dict | None = None) -> float:
     """Probability that a piece is in triple metre from its :func:`classifier_inputs`."""
     m = _classifier() if model is None else model
     z = (x - np.asarray(m["mean"])) / np.asarray(m["scale"])
-    logit = float(z @ np.asarray(m["coef"]) + m["intercept"])
+    if m.get("kind", "logistic") == "logistic":
+        logit = float(z @ np.asarray(m["coef"]) + m["intercept"])
+    else:  # one hidden tanh layer
+        logit = float(np.tanh(z @ np.asarray(m["w1"]) + np.asarray(m["b1"])) @ np.asarray(m["w2"]) + m["b2"])
     return float(1.0 / (1.0 + np.exp(-logit)))
 
 
-def estimate_meter(notes, *, candidates=CANDIDATES, unit: str = "auto", method: str = "classifier") -> dict:
+def estimate_meter(notes, *, candidates=CANDIDATES, unit: str = "auto", method: str = "auto") -> dict:
     """Estimate the time signature and the downbeat phase of unlabelled notes.
 
     Parameters
@@ -342,13 +345,20 @@ def estimate_meter(notes, *, candidates=CANDIDATES, unit: str = "auto", method: 
         inter-onset interval (the typical note is taken to be the notated beat unit: 4/2 rather than 4/4
         for a tune in half and quarter notes; quarter and eighth denominators compete together);
         ``"all"`` compares every candidate.
+    method : {"auto", "classifier", "template"}
+        ``"classifier"``: the duple/triple classifier picks the side, templates the metre within it;
+        ``"template"``: templates alone; ``"auto"``: the classifier for melodic lines (at most
+        :data:`MONOPHONIC_SHARE` of the notes start together with another), else templates (the
+        classifier was fitted on monophonic folk songs and does not carry over to chordal textures).
 
     Returns
     -------
     dict
         ``time_signature`` ("3/4"), ``numerator``, ``denominator``, ``phase_qn`` (first downbeat at or
-        after the first onset, in quarter notes), ``confidence`` (softmax share of the winner),
-        ``duple`` (True for 2, 4, 6, 12 beats), ``compound``, and ``scores`` per candidate.
+        after the first onset, in quarter notes), ``confidence`` (the classifier's probability for the
+        chosen side, when used, times the softmax share of the winner), ``duple`` (True for 2, 4, 6, 12
+        beats), ``compound``, ``p_triple`` (the classifier's probability of triple metre, None when it
+        was not used), and ``scores`` per candidate.
 
     Examples
     --------
@@ -365,8 +375,12 @@ def estimate_meter(notes, *, candidates=CANDIDATES, unit: str = "auto", method: 
         candidates = _unit_candidates(arr["onset"], candidates)
     elif unit != "all":
         raise InvalidScoreError(f"unit={unit!r}: expected 'auto' or 'all'")
-    if method not in ("classifier", "template"):
-        raise InvalidScoreError(f"method={method!r}: expected 'classifier' or 'template'")
+    if method not in ("auto", "classifier", "template"):
+        raise InvalidScoreError(f"method={method!r}: expected 'auto', 'classifier' or 'template'")
+    if method == "auto":
+        steps = np.round(arr["onset"] / _STEP).astype(np.int64)
+        chordal = 1.0 - np.unique(steps).size / steps.size  # share of notes that start with another
+        method = "classifier" if chordal <= MONOPHONIC_SHARE else "template"
     scored = _template_scores(arr, candidates)
     p_triple = None
     pool = scored

@@ -50,7 +50,13 @@ def test_classifier_file_and_features():
     model = json.loads(files("harmonia.theory").joinpath("data/meter_classifier.json").read_text())
     names = feature_names()
     assert model["features"] == [*names, "template_margin"]
-    assert len(model["coef"]) == len(model["mean"]) == len(model["scale"]) == len(names) + 1
+    assert len(model["mean"]) == len(model["scale"]) == len(names) + 1
+    if model["kind"] == "logistic":
+        assert len(model["coef"]) == len(names) + 1
+    else:
+        assert np.shape(model["w1"]) == (len(names) + 1, len(model["b1"])) and len(model["w2"]) == len(model["b1"])
+    chosen = max(model["model_selection"], key=lambda c: c["mean"])
+    assert chosen["kind"] == model["kind"]  # the cross-validated choice was shipped
     assert set(model["training"]["files"]).isdisjoint(model["heldout"]["files"])
     assert model["heldout"]["accuracy"] >= 0.9 and "doi.org" in model["source"]
     f = meter_features(_repeat([0, 2], [2, 1], 3.0))
@@ -63,5 +69,10 @@ def test_methods_and_probability():
     assert 0 <= est["p_triple"] <= 1 and est["p_triple"] > 0.5 and not est["duple"]
     old = estimate_meter(waltz, method="template")
     assert old["p_triple"] is None and set(old) == set(est)
+    chords = make_note_array(
+        onset=np.repeat(waltz["onset"], 3), duration=np.repeat(waltz["duration"], 3), pitch=np.tile([60, 64, 67], 16)
+    )
+    assert estimate_meter(chords)["p_triple"] is None  # chordal: templates alone
+    assert estimate_meter(chords, method="classifier")["p_triple"] is not None
     with pytest.raises(ValueError, match="method"):
         estimate_meter(waltz, method="nope")
