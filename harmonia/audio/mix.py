@@ -5,8 +5,9 @@ The chain, driven by :class:`MixSettings`:
 
 1. :func:`mix_stems`: per stem, a gain from its role (``drums``, ``bass``, ``harmony``, ``melody``,
    ``pad``), a high-pass (low everywhere, higher on everything but bass and kick), a mud cut around
-   300 Hz on harmony, pads and melody, a presence lift around 4 kHz on the melody; the sum goes through
-   a feed-forward RMS bus compressor (:func:`compress`).
+   300 Hz on harmony, pads and melody, a presence lift around 4 kHz on the melody, and a send to a
+   shared stereo reverb (:func:`reverb`; none from the bass); the sum goes through a feed-forward RMS
+   bus compressor (:func:`compress`).
 2. :func:`master`: loudness normalisation to ``target_lufs`` (ITU-R BS.1770-4 integrated loudness;
    harmonia's vectorised meter, checked against pyloudnorm, which can also report the result) and a
    look-ahead true-peak limiter (:func:`limit`, 4x oversampled peak detection) that keeps
@@ -47,11 +48,13 @@ __all__ = [
     "master",
     "mix_and_master",
     "mix_stems",
+    "reverb",
     "true_peak_dbtp",
 ]
 
 _ROLE_GAINS_DB = {"drums": -2.0, "bass": -1.0, "harmony": -4.0, "melody": 0.0, "pad": -5.0}
 _HIGHPASS_HZ = {"drums": 30.0, "bass": 30.0, "harmony": 110.0, "melody": 140.0, "pad": 130.0}
+_REVERB_SENDS_DB = {"drums": -20.0, "harmony": -13.0, "melody": -15.0, "pad": -11.0}
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,10 @@ class MixSettings:
         True-peak limiter timing.
     max_limiting_db : float
         Most gain reduction the limiter may apply to reach the target; quieter masters result beyond it.
+    reverb_sends_db : dict
+        Level sent from each role to a shared stereo reverb, dB (roles not listed send nothing).
+    reverb_time_s : float
+        The reverb's decay time to -60 dB (RT60), s; 0 disables it.
     character : str
         The preset the settings came from (one of :data:`CHARACTERS`), for reports.
     """
@@ -99,6 +106,8 @@ class MixSettings:
     limiter_lookahead_ms: float = 2.0
     limiter_release_ms: float = 80.0
     max_limiting_db: float = 12.0
+    reverb_sends_db: dict[str, float] = field(default_factory=lambda: dict(_REVERB_SENDS_DB))
+    reverb_time_s: float = 1.6
     character: str = "balanced"
 
     def __post_init__(self) -> None:
@@ -151,6 +160,13 @@ class MixSettings:
                 break
         if "compression" in prod:
             kw.update(_compression(prod.pop("compression")))
+        if "reverb" in prod:  # 0 dry .. 1 very wet: shifts every send and lengthens the tail
+            amount = float(prod.pop("reverb"))
+            if not 0.0 <= amount <= 1.0:
+                raise ValueError(f"reverb amount {amount} is outside 0..1")
+            shift = -30.0 if amount == 0 else 20.0 * math.log10(amount / 0.35)
+            kw["reverb_sends_db"] = {r: v + shift for r, v in _REVERB_SENDS_DB.items()}
+            kw["reverb_time_s"] = 0.8 + 2.4 * amount
         for key in ("role_gains_db", "balance"):
             if key in prod:
                 gains.update({str(r): float(v) for r, v in dict(prod.pop(key)).items()})
@@ -516,6 +532,82 @@ def _apply_limiter(x, env, ceiling, sample_rate, lookahead_ms, release_ms, *, gu
     return y
 
 
+@njit(cache=True, fastmath=True)
+def _reverb_kernel(x, combs, allpasses, feedback, damp, spread):  # pragma: no cover - compiled
+    """Schroeder-Moorer reverb in Freeverb's layout: per channel, eight parallel low-pass-feedback combs
+    then four series all-passes; the right channel's delays are ``spread`` samples longer."""
+    n = x.size
+    out = np.zeros((2, n))
+    for ch in range(2):
+        acc = np.zeros(n)
+        extra = spread * ch
+        for c in range(combs.size):
+            d = combs[c] + extra
+            buf = np.zeros(d)
+            idx = 0
+            store = 0.0
+            fb = feedback[c]
+            for t in range(n):
+                y = buf[idx]
+                store = y * (1.0 - damp) + store * damp
+                buf[idx] = x[t] + store * fb
+                idx += 1
+                if idx >= d:
+                    idx = 0
+                acc[t] += y
+        for a in range(allpasses.size):
+            d = allpasses[a] + extra
+            buf = np.zeros(d)
+            idx = 0
+            for t in range(n):
+                b = buf[idx]
+                y = b - acc[t]
+                buf[idx] = acc[t] + 0.5 * b
+                idx += 1
+                if idx >= d:
+                    idx = 0
+                acc[t] = y
+        for t in range(n):
+            out[ch, t] = acc[t]
+    return out
+
+
+_COMBS_441 = np.array([1116, 1188, 1277, 1356, 1422, 1491, 1557, 1617])
+_ALLPASSES_441 = np.array([556, 441, 341, 225])
+
+
+def reverb(audio: Any, sample_rate: float = 48000, *, time_s: float = 1.6, damping: float = 0.35) -> np.ndarray:
+    """Wet signal of a stereo reverb (Schroeder-Moorer, in Freeverb's comb and all-pass layout).
+
+    Channels are summed into the reverb; the output is ``(2, n_samples)``, wet only.  Each comb's
+    feedback gives a decay of 60 dB in ``time_s`` seconds.
+
+    References
+    ----------
+    J. A. Moorer (1979), "About this reverberation business", Computer Music Journal 3(2),
+    doi:10.2307/3680280.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> impulse = np.zeros(48000)
+    >>> impulse[0] = 1.0
+    >>> wet = reverb(impulse, 48000, time_s=0.5)
+    >>> early, late = np.abs(wet[:, 2400:7200]).max(), np.abs(wet[:, 33600:38400]).max()
+    >>> bool(20 * np.log10(late / early) < -30)
+    True
+    """
+    x, _ = _as_audio(audio)
+    if time_s <= 0:
+        return np.zeros((2, x.shape[1]))
+    scale = sample_rate / 44100.0
+    combs = np.maximum(1, np.rint(_COMBS_441 * scale)).astype(np.int64)
+    allp = np.maximum(1, np.rint(_ALLPASSES_441 * scale)).astype(np.int64)
+    feedback = 10.0 ** (-3.0 * combs / (time_s * sample_rate))
+    mono = np.ascontiguousarray(x.mean(axis=0)) * 0.05  # Freeverb's input gain: 8 combs add up
+    return _reverb_kernel(mono, combs, allp, feedback, float(damping), int(round(23 * scale)))
+
+
 # -- loudness -------------------------------------------------------------------------------------------
 def _k_weighting(sample_rate: float) -> np.ndarray:
     """BS.1770 K-weighting (shelf + high-pass) for any rate, as second-order sections; at 48 kHz it
@@ -697,7 +789,7 @@ def mix_stems(
     sample_rate: int = 48000,
     settings: MixSettings | Mapping[str, Any] | None = None,
 ) -> np.ndarray:
-    """Balance, EQ and sum stems, then bus-compress the sum.
+    """Balance, EQ and sum stems, add a shared reverb fed by per-role sends, then bus-compress the sum.
 
     Parameters
     ----------
@@ -721,6 +813,7 @@ def mix_stems(
     if len(lengths) != 1:
         raise ValueError(f"stems differ in length: {sorted(lengths)} samples")
     total = None
+    bus = None
     for name, stem in stems.items():
         role = roles.get(name)
         if role is None:
@@ -733,6 +826,15 @@ def mix_stems(
             x = signal.sosfilt(sos, x, axis=-1)
         x = x * 10.0 ** (s.role_gains_db.get(role, 0.0) / 20.0)
         total = x if total is None else total + x
+        send = s.reverb_sends_db.get(role)
+        if send is not None and s.reverb_time_s > 0:
+            x = x * 10.0 ** (send / 20.0)
+            bus = x if bus is None else bus + x
+    if bus is not None:
+        wet = reverb(bus, sample_rate, time_s=s.reverb_time_s)
+        k = min(wet.shape[1], int(0.05 * sample_rate))  # the tail is cut at the end: fade it out
+        wet[:, wet.shape[1] - k :] *= 0.5 * (1.0 + np.cos(np.linspace(0.0, np.pi, k)))
+        total = total + wet
     if s.comp_ratio > 1.0:
         total = _compress_kernel(
             np.ascontiguousarray(total), float(sample_rate), s.comp_threshold_db, s.comp_ratio, s.comp_knee_db,

@@ -16,6 +16,7 @@ from harmonia.audio.mix import (
     master,
     mix_and_master,
     mix_stems,
+    reverb,
     true_peak_dbtp,
 )
 from harmonia.errors import MissingDependencyError
@@ -132,10 +133,12 @@ def test_biquads():
 def test_mix_applies_role_balance(rendered_song):
     stems = rendered_song.stems
     roles = rendered_song.roles
-    flat = MixSettings(role_gains_db={}, highpass_hz={}, mud_cut_db=0.0, presence_db=0.0, comp_ratio=1.0)
+    flat = MixSettings(
+        role_gains_db={}, highpass_hz={}, mud_cut_db=0.0, presence_db=0.0, comp_ratio=1.0, reverb_sends_db={}
+    )
     np.testing.assert_allclose(mix_stems(stems, roles, settings=flat), rendered_song.audio, atol=1e-5)
-    quiet_pad = MixSettings.from_production({"balance": {"pad": -40.0}}, comp_ratio=1.0)
-    loud_pad = MixSettings.from_production({"balance": {"pad": 0.0}}, comp_ratio=1.0)
+    quiet_pad = MixSettings.from_production({"balance": {"pad": -40.0}}, comp_ratio=1.0, reverb_sends_db={})
+    loud_pad = MixSettings.from_production({"balance": {"pad": 0.0}}, comp_ratio=1.0, reverb_sends_db={})
     diff = mix_stems(stems, roles, settings=loud_pad) - mix_stems(stems, roles, settings=quiet_pad)
     assert np.sqrt(np.mean(diff**2)) > 1e-3
     with pytest.raises(KeyError):
@@ -166,3 +169,27 @@ def test_pyloudnorm_missing(monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "pyloudnorm", None)
     with pytest.raises(MissingDependencyError, match=r"harmonia\[audio\]"):
         loudness_lufs(np.ones((2, SR)), SR, meter="pyloudnorm")
+
+
+def test_reverb_decay_and_sends(rendered_song):
+    impulse = np.zeros(SR)
+    impulse[0] = 1.0
+    for rt60 in (0.4, 1.2):
+        wet = reverb(impulse, SR, time_s=rt60)
+        assert wet.shape == (2, SR) and not np.allclose(wet[0], wet[1])  # decorrelated channels
+        energy = np.convolve(wet.mean(axis=0) ** 2, np.ones(960) / 960, mode="same")
+        t0 = int(0.1 * SR)
+        t1 = t0 + int(rt60 / 2 * SR)  # half the decay time: about -30 dB
+        drop = 10 * np.log10(energy[t1] / energy[t0])
+        assert -40 < drop < -20, (rt60, drop)
+    np.testing.assert_array_equal(reverb(np.zeros((2, 1000)), SR), 0.0)
+    dry = MixSettings.from_production({"reverb": 0.0}, comp_ratio=1.0)
+    wet = MixSettings.from_production({"reverb": 0.8}, comp_ratio=1.0)
+    assert wet.reverb_time_s > dry.reverb_time_s
+    stems, roles = rendered_song.stems, rendered_song.roles
+    tail = slice(-int(0.8 * SR), -int(0.3 * SR))  # after the notes, in the faded tail
+    e_dry = np.mean(mix_stems(stems, roles, settings=dry)[:, tail] ** 2)
+    e_wet = np.mean(mix_stems(stems, roles, settings=wet)[:, tail] ** 2)
+    assert e_wet > 2 * e_dry
+    with pytest.raises(ValueError, match="reverb"):
+        MixSettings.from_production({"reverb": 2})
