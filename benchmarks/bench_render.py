@@ -8,7 +8,7 @@ second of compute, and the master's integrated loudness (harmonia's meter and py
 peak.  A SoundFont render (symusic, or tinysoundfont as fallback) is timed only when a SoundFont is
 found.  Numba compilation happens in a warm-up on a short excerpt and is reported separately.
 
-Usage: python benchmarks/bench_render.py [--repeat N]
+Usage: python benchmarks/bench_render.py [--repeat N] [--soundfont PATH]
 """
 
 from __future__ import annotations
@@ -77,6 +77,7 @@ def fmt(m: float, s: float) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--soundfont", help="a .sf2/.sf3 to time the SoundFont backend with (default: a system one)")
     args = ap.parse_args()
 
     songs = [("3-min multi-track (5 tracks)", three_minute_song(), None)]
@@ -126,7 +127,7 @@ def main() -> int:
     print("\nspeed = seconds of audio per second of compute (wall clock); times are median ± std of", args.repeat,
           "runs; CPU s is process time, less affected by other jobs on a shared machine")
 
-    font = find_soundfont()
+    font = find_soundfont(args.soundfont)
     if font is None:
         print("\nNo SoundFont found (HARMONIA_SOUNDFONT, /usr/share/sounds/sf2/FluidR3_GM.sf2 ...): "
               "SoundFont comparison skipped.")
