@@ -117,21 +117,43 @@ def summary(rows):
     return {k: (m(k, 0), m(k, 1)) for k in ("h1", "h2", "b1", "b2", "hh")}
 
 
+def use_model(path: str) -> None:
+    """Analyse with the model file at ``path`` instead of the packaged one (to compare fits)."""
+    from harmonia.theory import form as F
+
+    model = json.loads(open(path, encoding="utf-8").read())
+    F._model = lambda: model
+
+
+def held_out_train() -> list:
+    """The pop909-train songs that ``train_form.py`` leaves out of fitting (every 10th in sorted order)."""
+    from train_form import split_songs
+
+    root = shared_data("pop909-train")
+    return [] if root is None else [root / s for s in split_songs(root)[1]]
+
+
 def main() -> int:
     root = shared_data("pop909-dev")
     if root is None:
         print("../shared/data/pop909-dev is not here; nothing to measure.")
         return 0
-    songs = sorted(p.name for p in root.iterdir() if p.is_dir())
+    if "--model" in sys.argv:
+        use_model(sys.argv[sys.argv.index("--model") + 1])
+    sets = {"pop909-dev, all": [p for p in sorted(root.iterdir()) if p.is_dir()]}
     if "--songs" in sys.argv:
-        songs = sys.argv[sys.argv.index("--songs") + 1].split(",")
-    tuning = [s for s in songs if int(s) % 2 == 1]
-    held = [s for s in songs if int(s) % 2 == 0]
-    data = {s: load_song(root / s) for s in songs}
-    if "--tune" in sys.argv:
-        return tune(tuning, data)
+        keep = sys.argv[sys.argv.index("--songs") + 1].split(",")
+        sets = {"pop909-dev, chosen": [root / s for s in keep]}
+    elif "--dev-only" not in sys.argv:
+        held = held_out_train()
+        if held:
+            sets["pop909-train, held out"] = held
     t = time.perf_counter()
-    res = {"tuning (odd songs)": evaluate(tuning, data), "held out (even songs)": evaluate(held, data)}
+    res, n_songs = {}, 0
+    for name, folders in sets.items():
+        data = {f.name: load_song(f) for f in folders}
+        res[name] = evaluate(list(data), data)
+        n_songs += len(data)
     elapsed = time.perf_counter() - t
     out = []
     for name, rows in res.items():
@@ -142,10 +164,11 @@ def main() -> int:
                     f"{s['b1'][1]:.3f}", f"{s['b2'][1]:.3f}"])
         out.append([f"labeling 2 vs labeling 1, {name}", len(rows), f"{s['hh'][0]:.3f}", "-",
                     f"{s['hh'][1]:.3f}", "-"])
-    print("Song form on POP909 dev: boundary F (window 0.5 bar) and pairwise frame F, mean over songs\n")
+    print("Song form: boundary F (window 0.5 bar) and pairwise frame F, mean over songs; none of these songs\n"
+          "was used to fit the model (benchmarks/train_form.py)\n")
     print(table(["method, songs", "n", "boundary F vs 1", "boundary F vs 2", "pairwise F vs 1", "pairwise F vs 2"],
                 out))
-    print(f"\n{sum(len(r) for r in res.values())} songs analysed in {elapsed:.1f} s (with the baseline)\n")
+    print(f"\n{n_songs} songs loaded and analysed in {elapsed:.1f} s (with the baseline and scoring)\n")
     if "--per-song" in sys.argv:
         per = []
         for rows in res.values():
@@ -153,52 +176,6 @@ def main() -> int:
                 per.append([r["song"], f"{r['h1'][0]:.2f}", f"{r['h2'][0]:.2f}", f"{r['hh'][0]:.2f}",
                             r["form"].to_pop909(), f"{r['form'].bar_qn:g}"])
         print(table(["song", "bF vs 1", "bF vs 2", "human bF", "harmonia", "bar qn"], per))
-    return 0
-
-
-def tune(tuning, data) -> int:
-    """Coordinate search of the weights on the tuning half only (prints the path and the best)."""
-    from harmonia.theory import form as F
-
-    prepared = {}
-    for sid in tuning:
-        score = data[sid][0]
-        prepared[sid] = F._prepare(score, score.notes, None, None, None, None)
-
-    def objective(w):
-        fs = []
-        for sid in tuning:
-            _, refs, grid = data[sid]
-            est = to_label_bars(F._finish(prepared[sid], w), grid)
-            fs += [scores(ref, est)[0] for ref in refs]
-        return float(np.mean(fs))
-
-    grid = {
-        "melody": [0.0, 0.5, 1.0, 1.5, 2.0, 3.0],
-        "presence": [0.0, 0.5, 1.0, 2.0],
-        "novelty": [0.0, 0.25, 0.5, 1.0],
-        "repetition": [0.0, 0.5, 1.0, 1.5, 2.0],
-        "prior": [0.2, 0.4, 0.6, 0.8, 1.2, 1.6],
-        "phrase_cost": [0.0, 0.4, 0.8, 1.2, 1.6, 2.0],
-        "support": [0.0, 0.5, 1.0, 2.0, 4.0],
-        "support_floor": [0.4, 0.5, 0.6, 0.7, 0.8],
-        "hypermeter": [0.0, 0.25, 0.5, 1.0, 1.5],
-    }
-    w = dict(F.DEFAULT_WEIGHTS)
-    best = objective(w)
-    print(f"start {best:.3f} {w}")
-    for _ in range(3):
-        improved = False
-        for key, values in grid.items():
-            for v in values:
-                trial = {**w, key: v}
-                f = objective(trial)
-                if f > best + 1e-4:
-                    best, w, improved = f, trial, True
-            print(f"{key:>14} -> {w[key]}  F {best:.3f}")
-        if not improved:
-            break
-    print(f"best {best:.3f} {w}")
     return 0
 
 

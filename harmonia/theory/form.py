@@ -47,7 +47,8 @@ References
 
 Examples
 --------
-A piece made of two alternating four-bar phrases, each a bar repeated:
+A piece made of two alternating four-bar phrases, each a bar repeated (the fitted model, made for whole
+pop songs, would hear eight-bar periods in so short a piece; ``prior`` imposes four-bar phrases):
 
 >>> from harmonia.theory.notearray import make_note_array
 >>> def phrase(pitches, start):
@@ -56,16 +57,19 @@ A piece made of two alternating four-bar phrases, each a bar repeated:
 >>> parts = [phrase([60, 64, 67, 64], 0), phrase([65, 69, 72, 69], 16),
 ...          phrase([60, 64, 67, 64], 32), phrase([65, 69, 72, 69], 48)]
 >>> on = np.concatenate([p[0] for p in parts]); pitch = np.concatenate([p[1] for p in parts])
->>> form = analyze_form(make_note_array(on, 1.0, pitch), origin_qn=0.0, bar_qn=4.0)
+>>> form = analyze_form(make_note_array(on, 1.0, pitch), origin_qn=0.0, bar_qn=4.0, prior={4: 1.0})
 >>> form.to_pop909()
 'A4B4A4B4'
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
+import json
 import re
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -76,14 +80,17 @@ from harmonia.theory.notearray import as_note_array
 from harmonia.theory.phrase import lbdm, melody_line
 
 __all__ = [
+    "BEAT_EVIDENCE",
+    "BOUNDARY_FEATURES",
     "FORM_DTYPE",
-    "PHRASE_LENGTH_PRIOR",
     "TRANSITION_DTYPE",
+    "WEIGHT_NAMES",
     "Form",
     "analyze_form",
     "bar_features",
     "checkerboard_novelty",
     "estimate_bar_grid",
+    "form_model",
     "parse_pop909",
     "segment_bars",
     "self_similarity",
@@ -110,30 +117,59 @@ FORM_DTYPE = np.dtype(
 #: One row per detected transition: the bar line it leads into, its kind and strength (0-1).
 TRANSITION_DTYPE = np.dtype([("bar", "<i4"), ("qn", "<f8"), ("kind", "<U8"), ("strength", "<f8")])
 
-#: Phrase-length prior (bars -> probability), the lengths of the human phrase labels of the odd-numbered
-#: POP909 development songs (the tuning half), smoothed with one count per length 1-16.
-PHRASE_LENGTH_PRIOR: dict[int, float] = {}
+#: Scalars that ``weights=`` of :func:`analyze_form` may set, each applied on top of the fitted model:
+#: a scale of the boundary scores (``cue``, default 1), of the phrase-length transition scores
+#: (``prior``, 1), a cost per phrase (``phrase_cost``, 0: larger gives fewer, longer phrases) and a scale
+#: of the phrase-level scores (``support``, 1: recurrence elsewhere in the song, melody mixed in a phrase).
+WEIGHT_NAMES = ("cue", "prior", "phrase_cost", "support")
+_NEUTRAL_WEIGHTS = {"cue": 1.0, "prior": 1.0, "phrase_cost": 0.0, "support": 1.0}
 
-_TUNING_COUNTS = {1: 8, 2: 5, 3: 17, 4: 148, 5: 17, 6: 11, 7: 3, 8: 130, 9: 15, 10: 10, 11: 8, 12: 5, 13: 1, 14: 2}
-_total = sum(_TUNING_COUNTS.get(n, 0) + 1 for n in range(1, 17))
-PHRASE_LENGTH_PRIOR.update({n: (_TUNING_COUNTS.get(n, 0) + 1) / _total for n in range(1, 17)})
+#: Phrase-level features of the segmentation (:func:`_span_features`): the best mean similarity of the
+#: phrase's bars to another run of as many bars, above each floor, times the square root of the length;
+#: and the share of the phrase on the minority side of melody presence, times its length.
+SPAN_FEATURES = ("recur50", "recur70", "recur85", "melody_mixed")
+_RECUR_FLOORS = (0.5, 0.7, 0.85)
 
-#: Cue weights (melodic phrase start, melody in/out, novelty, repetition edge), prior weight, and a
-#: constant cost per phrase; set on the tuning half.
-DEFAULT_WEIGHTS: dict[str, float] = {
-    "melody": 0.0,
-    "presence": 2.0,
-    "novelty": 0.0,
-    "repetition": 2.0,
-    "prior": 0.2,
-    "phrase_cost": 1.2,
-    "support": 1.0,
-    "support_floor": 0.6,
-    "hypermeter": 0.0,
-}
 
-_SAME_LETTER = 0.78
-_VARIATION = 0.9
+@functools.lru_cache(maxsize=1)
+def _model() -> dict[str, Any]:
+    """The parsed model file, shared: read it, never change it (:func:`form_model` gives a copy)."""
+    return json.loads(resources.files("harmonia.theory").joinpath("data/form_model.json").read_text("utf-8"))
+
+
+def form_model() -> dict[str, Any]:
+    """The fitted parameters of the form model (a fresh copy of ``theory/data/form_model.json``).
+
+    They were fitted on POP909 training songs by ``benchmarks/train_form.py`` (its docstring gives the
+    procedure; the file's ``training`` record the songs and figures): ``grid`` (downbeat weights over
+    :data:`BEAT_EVIDENCE`), ``boundary`` (logistic-regression coefficients over
+    :data:`BOUNDARY_FEATURES`), ``lengths`` (phrase-length prior and bigram), ``dp`` (the
+    :data:`WEIGHT_NAMES` scalars) and ``letters`` (similarity thresholds).
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> m = form_model()
+    >>> sorted(m["dp"]) == sorted(WEIGHT_NAMES), len(m["segmentation"]["coef"]) == len(BOUNDARY_FEATURES)
+    (True, True)
+    """
+    return json.loads(json.dumps(_model()))
+
+
+def _phrase_length_prior() -> dict[int, float]:
+    return {int(k): float(v) for k, v in _model()["lengths"]["prior"].items()}
+
+
+def __getattr__(name: str) -> Any:
+    # PEP 562: the fitted constants are read from the package data on first use, never at import
+    if name == "PHRASE_LENGTH_PRIOR":
+        return _phrase_length_prior()
+    if name == "DEFAULT_WEIGHTS":
+        return dict(_model()["dp"])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --------------------------------------------------------------------------------------------- grid
@@ -148,13 +184,16 @@ def _circular_peak(x: np.ndarray, period: float, bins: int, weights: np.ndarray)
 
 
 def estimate_bar_grid(
-    notes: Any, *, beat_qn: float = 1.0, beats_per_bar: int | None = None
+    notes: Any, *, beat_qn: float = 1.0, beats_per_bar: int | None = None, melody_track: int | str | None = None
 ) -> tuple[float, float]:
     """Estimate the first downbeat and the bar length from the notes alone.
 
-    The beat phase is where the onsets pile up modulo the beat; the downbeat and the number of beats
-    per bar (3 or 4 unless given) maximise the contrast of bass onsets and chord changes on the chosen
-    beats over the others.
+    The beat phase is where the onsets pile up modulo the beat.  The number of beats per bar (3 or 4
+    unless given) maximises the contrast of bass onsets and chord changes on every third or fourth beat
+    over the others; the downbeat is the beat of the bar whose beats score best under a conditional
+    logit over per-beat evidence (bass, chord change, onsets, melody onsets and phrase starts, note
+    lengths, loudness), fitted on POP909 training songs to the annotators' bar lines
+    (``benchmarks/train_form.py``, :func:`form_model`).
 
     Parameters
     ----------
@@ -164,6 +203,8 @@ def estimate_bar_grid(
         Beat length in quarter notes.
     beats_per_bar : int, optional
         Force the bar length (in beats).
+    melody_track : int or str, optional
+        The melody's track (index or name); by default as in :func:`analyze_form`.
 
     Returns
     -------
@@ -188,7 +229,45 @@ def estimate_bar_grid(
     arr = as_note_array(notes)
     if arr.size == 0:
         raise EmptyScoreError("estimate_bar_grid: no notes")
-    on, dur, pitch = arr["onset"], arr["duration"], arr["pitch"].astype(float)
+    mt = _melody_track(notes, arr, melody_track)
+    return _grid(arr, mt, beat_qn, beats_per_bar, np.asarray(_model()["grid"]["weights"], float))
+
+
+def _grid(arr: np.ndarray, mt: int | None, beat_qn: float, beats_per_bar: int | None,
+          weights: np.ndarray) -> tuple[float, float]:
+    """:func:`estimate_bar_grid` with explicit downbeat weights (the training script varies them)."""
+    b0, ev = _beat_evidence(arr, beat_qn=beat_qn, melody_track=mt)
+    L, r = _choose_downbeat(ev, beats_per_bar, weights)
+    first = float(arr["onset"].min())
+    bar_qn = L * beat_qn
+    down = b0 + r * beat_qn
+    if down - first > bar_qn / 2 + 1e-9:
+        down -= bar_qn
+    elif first - down > 1e-9:
+        down += bar_qn
+        if down - first > bar_qn / 2 + 1e-9:
+            down -= bar_qn
+    return float(down), float(bar_qn)
+
+
+#: Names of the per-beat downbeat evidence columns of :func:`_beat_evidence` (z-scored within a song).
+BEAT_EVIDENCE = (
+    "bass",  # duration-weighted bass onsets (lowest 30 % of pitches)
+    "change",  # pitch-class change from the previous beat
+    "onsets",  # duration-weighted onsets
+    "melody",  # duration-weighted melody onsets
+    "phrase_start",  # a melody note after at least a beat of melodic rest
+    "phrase_start_next",  # the same, one beat later (a pickup)
+    "phrase_start_next2",  # the same, two beats later
+    "long",  # longest note starting on the beat (log)
+    "velocity",  # mean velocity of the notes starting on the beat
+    "backing",  # accompaniment onsets (unweighted)
+    "bass_long",  # longest bass note starting on the beat (log)
+)
+
+
+def _beat_phase(on: np.ndarray, dur: np.ndarray, beat_qn: float) -> float:
+    """Beat phase in [0, beat_qn): the sixteenth phase where onsets pile up, then the best of four."""
     w = np.minimum(dur, 2.0 * beat_qn)
     sub = beat_qn / 4.0
     fine = _circular_peak(on, sub, 48, np.ones(on.size))
@@ -197,15 +276,31 @@ def estimate_bar_grid(
     fine = (fine + float(np.median(resid[close]))) % sub if close.any() else fine
     cands = fine + sub * np.arange(4)
     hits = [np.sum(w * (np.abs(((on - c + beat_qn / 2) % beat_qn) - beat_qn / 2) < sub / 3)) for c in cands]
-    phase = float(cands[int(np.argmax(hits))]) % beat_qn
+    return float(cands[int(np.argmax(hits))]) % beat_qn
+
+
+def _beat_evidence(arr: np.ndarray, *, beat_qn: float, melody_track: int | None) -> tuple[float, np.ndarray]:
+    """First beat at or before the first note, and ``(n_beats, len(BEAT_EVIDENCE))`` z-scored evidence."""
+    on, dur, pitch = arr["onset"], arr["duration"], arr["pitch"].astype(float)
+    w = np.minimum(dur, 2.0 * beat_qn)
+    phase = _beat_phase(on, dur, beat_qn)
     first = float(on.min())
     b0 = phase + beat_qn * np.floor((first - phase) / beat_qn + 1e-9)
     n_beats = int(np.ceil((float((on + dur).max()) - b0) / beat_qn)) + 1
     beat_of = np.floor((on - b0) / beat_qn + 0.5).astype(int)  # nearest beat
     near = np.abs(on - (b0 + beat_of * beat_qn)) < beat_qn / 8
-    bass_line = np.percentile(pitch, 30)
-    bass = np.bincount(beat_of[near & (pitch <= bass_line)], weights=w[near & (pitch <= bass_line)],
-                       minlength=n_beats)[:n_beats]
+    is_bass = pitch <= np.percentile(pitch, 30)
+    mel = arr["track"] == melody_track if melody_track is not None else np.zeros(arr.size, bool)
+
+    def per_beat(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        wts = None if weights is None else weights[mask]
+        return np.bincount(beat_of[mask], weights=wts, minlength=n_beats)[:n_beats].astype(float)
+
+    def per_beat_max(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
+        out = np.zeros(n_beats)
+        np.maximum.at(out, beat_of[mask], values[mask])
+        return out
+
     # pitch-class content per beat (all notes sounding in it) and its change from the previous beat
     chroma = np.zeros((n_beats, 12))
     start = np.clip(np.floor((on - b0) / beat_qn + 1e-6).astype(int), 0, n_beats - 1)
@@ -216,27 +311,51 @@ def estimate_bar_grid(
     chroma = np.divide(chroma, norm, out=np.zeros_like(chroma), where=norm > 0)
     change = np.zeros(n_beats)
     change[1:] = 1.0 - np.sum(chroma[1:] * chroma[:-1], axis=1)
-    onset_w = np.bincount(beat_of[near], weights=w[near], minlength=n_beats)[:n_beats]
-    ev = _z(bass) + _z(change) + 0.5 * _z(onset_w)
-    best = (-np.inf, 4, 0)
-    for L in ([beats_per_bar] if beats_per_bar else [4, 3]):
-        for r in range(L):
-            sel = ev[r::L]
-            score = float(sel.mean() - ev.mean()) if sel.size else -np.inf
-            if L == 3:
-                score -= 0.05  # four beats to the bar unless three is clearly better
-            if score > best[0]:
-                best = (score, L, r)
-    _, L, r = best
-    bar_qn = L * beat_qn
-    down = b0 + r * beat_qn
-    if down - first > bar_qn / 2 + 1e-9:
-        down -= bar_qn
-    elif first - down > 1e-9:
-        down += bar_qn
-        if down - first > bar_qn / 2 + 1e-9:
-            down -= bar_qn
-    return float(down), float(bar_qn)
+    # melodic phrase starts: a melody onset after at least a beat without melody
+    starts = np.zeros(n_beats)
+    m_on = on[mel]
+    if m_on.size:
+        order = np.argsort(m_on)
+        m_on, m_end = m_on[order], np.maximum.accumulate((on + dur)[mel][order])
+        rest = np.concatenate([[np.inf], m_on[1:] - m_end[:-1]])
+        sb = np.floor((m_on - b0) / beat_qn + 0.5).astype(int)
+        ok = (rest >= beat_qn - 1e-6) & (sb >= 0) & (sb < n_beats)
+        np.add.at(starts, sb[ok], 1.0)
+    vel = arr["velocity"].astype(float)
+    cnt = per_beat(near)
+    cols = [
+        per_beat(near & is_bass, w),
+        change,
+        per_beat(near, w),
+        per_beat(near & mel, w),
+        starts,
+        np.roll(starts, -1),
+        np.roll(starts, -2),
+        per_beat_max(near, np.log1p(dur / beat_qn)),
+        np.divide(per_beat(near, vel), cnt, out=np.zeros(n_beats), where=cnt > 0),
+        per_beat(near & ~mel),
+        per_beat_max(near & is_bass, np.log1p(dur / beat_qn)),
+    ]
+    return float(b0), np.stack([_z(c) for c in cols], axis=1)
+
+
+def _downbeat_scores(ev: np.ndarray, L: int, weights: np.ndarray) -> np.ndarray:
+    """Score of each downbeat phase ``r < L``: weighted mean evidence on beats ``r, r + L, ...``."""
+    return np.array([float((ev[r::L].mean(axis=0) - ev.mean(axis=0)) @ weights) if ev[r::L].size else -np.inf
+                     for r in range(L)])
+
+
+def _choose_downbeat(ev: np.ndarray, beats_per_bar: int | None, weights: np.ndarray) -> tuple[int, int]:
+    """Beats per bar (bass, change and onsets on every L-th beat; 4 unless 3 is clearly better) and the
+    downbeat phase (the learned weights)."""
+    if beats_per_bar:
+        L = int(beats_per_bar)
+    else:
+        simple = ev[:, 0] + ev[:, 1] + 0.5 * ev[:, 2]
+        s4 = float(np.max([simple[r::4].mean() - simple.mean() for r in range(4)]))
+        s3 = float(np.max([simple[r::3].mean() - simple.mean() for r in range(3)])) - 0.05
+        L = 3 if s3 > s4 else 4
+    return L, int(np.argmax(_downbeat_scores(ev, L, weights)))
 
 
 def _z(x: np.ndarray) -> np.ndarray:
@@ -293,7 +412,7 @@ def bar_features(
         ``melody`` (n, beats, 12) duration of each melody pitch class per beat; ``chroma`` (n, 2, 12)
         accompaniment pitch-class durations per half bar; ``rhythm`` (n, 16 per 4 beats) onsets per
         sixteenth, ``backing_rhythm`` the same without the melody; ``presence`` (n,) share of the bar
-        where the melody sounds; ``energy`` (n,) 0-1;
+        where the melody sounds, ``half_presence`` (n, 2) the same per half bar; ``energy`` (n,) 0-1;
         ``density`` (n,) onsets per beat; ``velocity`` (n,) mean velocity.
 
     Examples
@@ -324,8 +443,9 @@ def bar_features(
     chroma = np.zeros((n_bars, 2, 12))
     presence = np.zeros(n_bars)
     sounding = np.zeros(n_bars)
+    half_presence = np.zeros(2 * n_bars)
     _accumulate(arr["onset"], arr["duration"], arr["pitch"].astype(np.int64), mel_mask, origin_qn, bar_qn,
-                beats, melody, chroma, presence, sounding)
+                beats, melody, chroma, presence, sounding, half_presence)
     counts = np.bincount(bar_of[inside], minlength=n_bars)[:n_bars].astype(float)
     vel_sum = np.bincount(bar_of[inside], weights=arr["velocity"][inside].astype(float), minlength=n_bars)[:n_bars]
     velocity = np.divide(vel_sum, counts, out=np.zeros(n_bars), where=counts > 0)
@@ -338,6 +458,7 @@ def bar_features(
         "rhythm": rhythm,
         "backing_rhythm": backing,
         "presence": np.clip(presence / bar_qn, 0.0, 1.0),
+        "half_presence": np.clip(half_presence.reshape(n_bars, 2) / (bar_qn / 2), 0.0, 1.0),
         "energy": _unit(energy),
         "density": density,
         "velocity": velocity,
@@ -349,7 +470,8 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x, dtype=float)
 
 
-def _accumulate(on, dur, pitch, mel, origin, bar_qn, beats, melody, chroma, presence, sounding) -> None:
+def _accumulate(on, dur, pitch, mel, origin, bar_qn, beats, melody, chroma, presence, sounding,
+                half_presence) -> None:
     """Spread each note's duration over the beats / half bars it covers."""
     n_bars = melody.shape[0]
     beat_qn = bar_qn / beats
@@ -368,6 +490,7 @@ def _accumulate(on, dur, pitch, mel, origin, bar_qn, beats, melody, chroma, pres
                 merged_e.append(e)
         for s, e in zip(merged_s, merged_e):
             _spread_presence(max(s, origin), min(e, end_all), origin, bar_qn, presence)
+            _spread_presence(max(s, origin), min(e, end_all), origin, bar_qn / 2, half_presence)
     for k in range(on.size):
         s, e = max(on[k], origin), min(on[k] + dur[k], end_all)
         if e <= s:
@@ -444,7 +567,7 @@ def self_similarity(
             raise EmptyScoreError("self_similarity: no notes")
         mt = _melody_track(features, arr, melody_track)
         if origin_qn is None or bar_qn is None:
-            o, b = estimate_bar_grid(arr)
+            o, b = estimate_bar_grid(arr, melody_track=mt)
             origin_qn = o if origin_qn is None else origin_qn
             bar_qn = b if bar_qn is None else bar_qn
         features = bar_features(arr, origin_qn=origin_qn, bar_qn=bar_qn, melody_track=mt)
@@ -549,11 +672,131 @@ def _melody_starts(line: np.ndarray, origin_qn: float, bar_qn: float, n_bars: in
     return out
 
 
-def _hypermeter(evidence: np.ndarray, period: int = 4) -> np.ndarray:
-    """1 on the bar lines of the four-bar grid whose phase collects the most boundary evidence, else 0."""
-    phase = int(np.argmax([evidence[k::period].sum() for k in range(period)]))
-    out = np.zeros(evidence.size)
-    out[phase::period] = 1.0
+#: Names of the per-bar-line boundary features of :func:`_boundary_features`, in column order.
+BOUNDARY_FEATURES = (
+    "melody_in",  # the melody comes in at the bar line (presence >= 0.2 of a bar)
+    "melody_out",  # the melody drops out
+    "first_melody",  # the first bar line with melody
+    "repetition2",  # edges of repetition stripes, 2-, 4- and 8-bar spans
+    "repetition4",
+    "repetition8",
+    "novelty2",  # checkerboard novelty, 2-, 4- and 8-bar half widths
+    "novelty4",
+    "novelty8",
+    "phrase_start",  # melodic phrase starts (LBDM, breathing gaps), see _melody_starts
+    "rest_before",  # melodic rest over the last half of the bar before the line (share of a half bar)
+    "energy_up",  # mean energy of the two bars after minus the two before, rises
+    "energy_down",  # and falls
+    "fill",  # backing onsets in the last beat before the line over the bar's rate (log)
+    "break",  # the last beat before the line silent while the bar before it is not
+    "chroma_change",  # one minus the accompaniment-chroma similarity of the bars either side
+    "stripe_start",  # a repetition of the bars from here begins exactly here (not one bar earlier)
+    "hyper4",  # a multiple of 4 bars after the first melody bar line
+    "hyper8",  # a multiple of 8 bars after it
+    "melody_repetition4",  # repetition-stripe edges (4-bar span) of the melody-only similarity
+    "melody_repetition8",
+    "melody_stripe_start",  # stripe starts of the melody-only similarity
+    "chroma_repetition4",  # repetition-stripe edges of the accompaniment-chroma similarity
+    "chroma_stripe_start",
+    "rest_across",  # longest melodic rest within a beat either side of the line (in beats, at most 4)
+    "onset_after",  # the melody has a note starting within the first beat after the line
+    "long_before",  # the longest melody note ending within a beat of the line (in beats, at most 4)
+)
+
+
+def _boundary_features(feats: dict[str, np.ndarray], ssm: np.ndarray, line: np.ndarray, origin_qn: float,
+                       bar_qn: float) -> np.ndarray:
+    """``(n_bars + 1, len(BOUNDARY_FEATURES))``: evidence of a phrase boundary at each bar line."""
+    n = ssm.shape[0]
+    X = np.zeros((n + 1, len(BOUNDARY_FEATURES)))
+    col = {name: k for k, name in enumerate(BOUNDARY_FEATURES)}
+    pres = (feats["presence"] >= 0.2).astype(float)
+    d = np.diff(pres)
+    X[1:n, col["melody_in"]] = d > 0
+    X[1:n, col["melody_out"]] = d < 0
+    first = int(np.argmax(pres)) if pres.any() else 0
+    if pres.any():
+        X[first, col["first_melody"]] = 1.0
+    for span in (2, 4, 8):
+        X[:, col[f"repetition{span}"]] = _repetition_edges(ssm, span=span)
+        X[:, col[f"novelty{span}"]] = checkerboard_novelty(ssm, half_bars=span)
+    X[:, col["phrase_start"]] = _melody_starts(line, origin_qn, bar_qn, n)
+    X[1:n, col["rest_before"]] = 1.0 - np.clip(feats["half_presence"][:-1, 1], 0.0, 1.0)
+    X[1:n, col["rest_before"]] *= pres[:-1]  # a rest inside a melodic stretch, not an intro
+    e = feats["energy"]
+    c = np.concatenate([[0.0], np.cumsum(e)])
+    for b in range(1, n):
+        lo, hi = max(b - 2, 0), min(b + 2, n)
+        delta = (c[hi] - c[b]) / (hi - b) - (c[b] - c[lo]) / (b - lo)
+        X[b, col["energy_up"]] = max(delta, 0.0)
+        X[b, col["energy_down"]] = max(-delta, 0.0)
+    rhythm = feats["backing_rhythm"]
+    slots = rhythm.shape[1]
+    q = max(slots // max(round(bar_qn), 1), 1)
+    last = rhythm[:, -q:].sum(axis=1) / q
+    body = rhythm[:, :-q].sum(axis=1) / max(slots - q, 1)
+    X[1:n, col["fill"]] = np.log1p(np.maximum(last[:-1] - body[:-1], 0.0))
+    X[1:n, col["break"]] = (body[:-1] > 0) & (last[:-1] < 0.25 * body[:-1])
+    ch = _cosine(feats["chroma"])
+    X[1:n, col["chroma_change"]] = 1.0 - ch[np.arange(1, n), np.arange(n - 1)]
+    X[:, col["stripe_start"]] = _stripe_starts(ssm)
+    k = np.arange(n + 1) - first
+    X[:, col["hyper4"]] = (k >= 0) & (k % 4 == 0)
+    X[:, col["hyper8"]] = (k >= 0) & (k % 8 == 0)
+    mel_ssm = _cosine(feats["melody"])
+    X[:, col["melody_repetition4"]] = _repetition_edges(mel_ssm, span=4)
+    X[:, col["melody_repetition8"]] = _repetition_edges(mel_ssm, span=8)
+    X[:, col["melody_stripe_start"]] = _stripe_starts(mel_ssm)
+    X[:, col["chroma_repetition4"]] = _repetition_edges(ch, span=4)
+    X[:, col["chroma_stripe_start"]] = _stripe_starts(ch)
+    X[:, [col["rest_across"], col["onset_after"], col["long_before"]]] = _melody_gaps(line, origin_qn, bar_qn, n)
+    return X
+
+
+def _melody_gaps(line: np.ndarray, origin_qn: float, bar_qn: float, n: int) -> np.ndarray:
+    """Per bar line: longest melodic rest touching a beat either side, a melody onset in the beat after,
+    the longest melody note ending within a beat of it (beats, at most 4)."""
+    out = np.zeros((n + 1, 3))
+    if line.size == 0:
+        return out
+    beat = bar_qn / max(round(bar_qn), 1)
+    lines = origin_qn + bar_qn * np.arange(n + 1)
+    on, end = line["onset"], line["onset"] + line["duration"]
+    gap_s = np.concatenate([[-np.inf], end[:-1]])
+    gap_e = on
+    for b, t in enumerate(lines):
+        touch = (gap_e >= t - beat) & (gap_s <= t + beat)
+        if touch.any():
+            out[b, 0] = min(float(np.max(np.minimum(gap_e[touch] - gap_s[touch], 4 * beat))) / beat, 4.0)
+        out[b, 1] = float(np.any((on >= t - 1e-6) & (on < t + beat)))
+        ending = np.abs(end - t) <= beat
+        if ending.any():
+            out[b, 2] = min(float(np.max(line["duration"][ending])) / beat, 4.0)
+    return out
+
+
+def _stripe_starts(ssm: np.ndarray, *, span: int = 4, threshold: float = 0.75) -> np.ndarray:
+    """Per bar line ``b``: the largest share of other bar lines ``j`` where bars ``b..b+span`` repeat
+    from ``j`` (mean similarity above ``threshold``) but bar ``b - 1`` does not match bar ``j - 1``."""
+    n = ssm.shape[0]
+    out = np.zeros(n + 1)
+    if n < span + 1:
+        return out
+    m = n - span + 1  # windows starting at 0..m-1
+    win = np.zeros((m, m))
+    for k in range(span):
+        win += ssm[k : k + m, k : k + m]
+    win /= span
+    good = win >= threshold
+    np.fill_diagonal(good, False)
+    prev = np.ones((m, m))
+    prev[1:, 1:] = ssm[: m - 1, : m - 1]
+    prev[0, :] = 0.0
+    prev[:, 0] = 0.0
+    start = good & (prev < threshold)
+    out[:m] = start.sum(axis=1) / np.maximum(good.sum(axis=1), 1)
+    out[:m] *= good.any(axis=1)
+    out[0] = 0.0
     return out
 
 
@@ -588,6 +831,53 @@ def _segment_dp(cue: np.ndarray, length_score: np.ndarray, span_score: np.ndarra
     return res
 
 
+@njit(cache=True)
+def _segment_dp_bigram(cue: np.ndarray, trans: np.ndarray, span_score: np.ndarray) -> np.ndarray:  # pragma: no cover
+    """Best segmentation of bar lines 0..n with a score for each phrase length given the previous one:
+    maximise the sum over phrases ``[s, s + L)`` after a phrase of ``P`` bars of
+    ``cue[s] + trans[P, L] + span_score[s, L]`` (``P = 0`` for the first phrase).
+
+    ``trans`` is ``(max + 1, max + 1)``; -inf forbids a pair.  Returns the chosen bar lines, 0 and n
+    included.
+    """
+    n = cue.size - 1
+    m = trans.shape[0] - 1
+    best = np.full((n + 1, m + 1), -np.inf)
+    back = np.zeros((n + 1, m + 1), dtype=np.int64)
+    for e in range(1, n + 1):
+        for L in range(1, min(m, e) + 1):
+            s = e - L
+            base = cue[s] + span_score[s, L]
+            if s == 0:
+                v = base + trans[0, L]
+                if v > best[e, L]:
+                    best[e, L] = v
+                    back[e, L] = 0
+                continue
+            for P in range(1, min(m, s) + 1):
+                if best[s, P] == -np.inf:
+                    continue
+                v = best[s, P] + trans[P, L] + base
+                if v > best[e, L]:
+                    best[e, L] = v
+                    back[e, L] = P
+    L = 1
+    for k in range(1, m + 1):
+        if best[n, k] > best[n, L]:
+            L = k
+    out = [n]
+    e = n
+    while e > 0:
+        P = back[e, L]
+        e -= L
+        out.append(e)
+        L = P
+    res = np.empty(len(out), dtype=np.int64)
+    for i in range(len(out)):
+        res[i] = out[len(out) - 1 - i]
+    return res
+
+
 def _repeat_support(ssm: np.ndarray, max_len: int) -> np.ndarray:
     """``R[s, L]``: the best mean similarity of bars ``s..s+L-1`` to another non-overlapping run of L bars."""
     n = ssm.shape[0]
@@ -606,6 +896,42 @@ def _repeat_support(ssm: np.ndarray, max_len: int) -> np.ndarray:
     return out
 
 
+def _span_features(support: np.ndarray, pres: np.ndarray) -> np.ndarray:
+    """``(len(SPAN_FEATURES), n + 1, max_len + 1)`` phrase-level features for phrases ``[s, s + L)``."""
+    n1, m1 = support.shape
+    root = np.sqrt(np.arange(m1))
+    out = np.zeros((len(SPAN_FEATURES), n1, m1))
+    for k, floor in enumerate(_RECUR_FLOORS):
+        out[k] = np.maximum(support - floor, 0.0) * root
+    c = np.concatenate([[0.0], np.cumsum(pres)])
+    for L in range(1, m1):
+        s = np.arange(max(n1 - L, 0))
+        share = (c[s + L] - c[s]) / L
+        out[3, s, L] = np.minimum(share, 1.0 - share) * L
+    return out
+
+
+def _segment(prep: dict[str, Any], w: dict[str, float], m: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Phrase boundaries (bar lines 0..end) and the boundary scores, for a prepared song."""
+    seg = m["segmentation"]
+    end = prep["end_bar"]
+    cue = w["cue"] * (prep["X"][: end + 1] @ np.asarray(seg["coef"], float))
+    cue[0] = 0.0
+    if prep["learned_prior"]:
+        trans = w["prior"] * np.asarray(seg["transition"], float) - w["phrase_cost"]
+    else:
+        p = prep["prior"]
+        trans = np.full((max(p) + 1, max(p) + 1), -np.inf)
+        for L, prob in p.items():
+            if prob > 0:
+                trans[:, L] = w["prior"] * np.log(prob) - w["phrase_cost"]
+    trans[:, 0] = -np.inf
+    trans[:, 1] = np.maximum(trans[:, 1], -1e6)  # any length fits
+    G = prep["span"][:, : end + 1, : trans.shape[0]]
+    span = w["support"] * np.tensordot(np.asarray(seg["span_weights"], float), G, axes=1)
+    return _segment_dp_bigram(cue, np.ascontiguousarray(trans), np.ascontiguousarray(span)), cue
+
+
 def segment_bars(
     cue: Any,
     *,
@@ -613,6 +939,7 @@ def segment_bars(
     prior_weight: float = 0.6,
     phrase_cost: float = 0.8,
     span_score: np.ndarray | None = None,
+    transition: np.ndarray | None = None,
 ) -> np.ndarray:
     """Phrase boundaries (bar lines) maximising cue strength at boundaries plus a phrase-length prior.
 
@@ -621,7 +948,7 @@ def segment_bars(
     cue : array_like
         ``n + 1`` boundary strengths, one per bar line (0 = start of the first bar, n = the end).
     prior : dict, optional
-        Probability of each phrase length in bars (default :data:`PHRASE_LENGTH_PRIOR`); lengths not
+        Probability of each phrase length in bars (default: the fitted prior of :func:`form_model`); lengths not
         listed are forbidden (except one bar, always allowed at a large cost, so that any length fits).
     prior_weight : float, default 0.6
         Weight of the log prior.
@@ -629,6 +956,11 @@ def segment_bars(
         A constant cost per phrase (larger: fewer, longer phrases).
     span_score : numpy.ndarray, optional
         ``(n + 1, max_len + 1)`` extra score of a phrase starting at bar ``s`` lasting ``L`` bars.
+    transition : numpy.ndarray, optional
+        ``(max_len + 1, max_len + 1)`` probabilities of a phrase length (column) after a phrase length
+        (row; row 0 for the first phrase).  When given it replaces ``prior`` (whose lengths then only
+        set ``max_len``): the dynamic programme then tracks the previous phrase's length, so that an
+        eight-bar phrase can favour a short link after it, and a link a return to four or eight bars.
 
     Returns
     -------
@@ -644,7 +976,7 @@ def segment_bars(
     c = np.ascontiguousarray(cue, dtype=np.float64)
     if c.ndim != 1 or c.size < 2:
         raise ValueError("segment_bars needs one cue per bar line: at least one bar (two bar lines)")
-    p = PHRASE_LENGTH_PRIOR if prior is None else prior
+    p = _phrase_length_prior() if prior is None else prior
     max_len = max(p)
     score = np.full(max_len + 1, -np.inf)
     for L, prob in p.items():
@@ -655,7 +987,16 @@ def segment_bars(
     span = np.zeros((c.size, max_len + 1)) if span_score is None else np.ascontiguousarray(span_score, float)
     if span.shape != (c.size, max_len + 1):
         raise ValueError(f"span_score must have shape {(c.size, max_len + 1)}, got {span.shape}")
-    return _segment_dp(c, score, span)
+    if transition is None:
+        return _segment_dp(c, score, span)
+    t = np.asarray(transition, dtype=float)
+    if t.shape != (max_len + 1, max_len + 1):
+        raise ValueError(f"transition must have shape {(max_len + 1, max_len + 1)}, got {t.shape}")
+    with np.errstate(divide="ignore"):
+        trans = prior_weight * np.log(t) - phrase_cost
+    trans[:, 0] = -np.inf
+    trans[:, 1] = np.maximum(trans[:, 1], -1e6)  # always feasible
+    return _segment_dp_bigram(c, np.ascontiguousarray(trans), span)
 
 
 # ----------------------------------------------------------------------------------------- labels
@@ -672,7 +1013,7 @@ _UPPER = list("ABCDEFGHJKLMNPQRSTUVWYZ")  # I, O and X are POP909's intro, outro
 
 
 def _letters(
-    spans: list[tuple[int, int]], ssm: np.ndarray, melodic: np.ndarray
+    spans: list[tuple[int, int]], ssm: np.ndarray, melodic: np.ndarray, same: float, variation: float
 ) -> tuple[list[str], list[str], np.ndarray]:
     n = len(spans)
     first_mel = int(np.argmax(melodic)) if melodic.any() else n
@@ -692,9 +1033,9 @@ def _letters(
             s = _phrase_similarity(ssm, spans[j], sp)
             if s > best_sim:
                 best, best_sim = name, s
-        if best is not None and best_sim >= _SAME_LETTER:
+        if best is not None and best_sim >= same:
             labels[i] = best
-            letters[i] = best + ("'" if best_sim < _VARIATION else "")
+            letters[i] = best + ("'" if best_sim < variation else "")
             sims[i] = best_sim
         else:
             k = counters[bool(melodic[i])]
@@ -812,8 +1153,8 @@ class Form:
 
     @property
     def n_bars(self) -> int:
-        """Number of bars analysed."""
-        return int(self.ssm.shape[0])
+        """Number of bars in the form (a closing chord's bar, which ``ssm`` still covers, is not one)."""
+        return int(self.sections["end_bar"][-1]) if self.sections.size else 0
 
     @property
     def boundaries_bar(self) -> np.ndarray:
@@ -893,9 +1234,10 @@ def analyze_form(
         First downbeat and bar length (quarter notes); estimated from the notes when omitted
         (:func:`estimate_bar_grid`).
     weights : dict, optional
-        Overrides of :data:`DEFAULT_WEIGHTS`.
+        Overrides of the fitted segmentation scalars (names in :data:`WEIGHT_NAMES`, values in
+        ``form_model()["dp"]``).
     prior : dict, optional
-        Phrase-length prior (default :data:`PHRASE_LENGTH_PRIOR`).
+        Phrase-length prior; by default the fitted prior and length bigram of :func:`form_model`.
 
     Returns
     -------
@@ -913,7 +1255,7 @@ def analyze_form(
     >>> from harmonia.theory.notearray import make_note_array
     >>> on = np.arange(32.0)
     >>> pitch = np.where(on < 16, 60 + on % 4, 67 - on % 4).astype(int)
-    >>> form = analyze_form(make_note_array(on, 1.0, pitch), origin_qn=0.0, bar_qn=4.0)
+    >>> form = analyze_form(make_note_array(on, 1.0, pitch), origin_qn=0.0, bar_qn=4.0, prior={4: 1.0})
     >>> form.sections[["start_bar", "end_bar", "letter"]].tolist()
     [(0, 4, 'A'), (4, 8, 'B')]
     """
@@ -923,51 +1265,62 @@ def analyze_form(
     if bar_qn is not None and not bar_qn > 0:
         raise ValueError(f"bar_qn must be > 0, got {bar_qn}")
     prep = _prepare(notes, arr, melody_track, origin_qn, bar_qn, prior)
-    return _finish(prep, {**DEFAULT_WEIGHTS, **(weights or {})})
+    unknown = set(weights or {}) - set(WEIGHT_NAMES)
+    if unknown:
+        raise ValueError(f"unknown weights {sorted(unknown)}; the weights are {list(WEIGHT_NAMES)}")
+    return _finish(prep, {**_model()["dp"], **(weights or {})})
 
 
 def _prepare(notes: Any, arr: np.ndarray, melody_track: Any, origin_qn: float | None, bar_qn: float | None,
              prior: dict[int, float] | None) -> dict[str, Any]:
-    """Everything that does not depend on the weights: grid, features, similarity, cue components."""
+    """Everything that does not depend on the weights: grid, features, similarity, boundary features."""
     mt = _melody_track(notes, arr, melody_track)
     if origin_qn is None or bar_qn is None:
-        o, b = estimate_bar_grid(arr)
+        o, b = estimate_bar_grid(arr, melody_track=mt)
         origin_qn = o if origin_qn is None else float(origin_qn)
         bar_qn = b if bar_qn is None else float(bar_qn)
     feats = bar_features(arr, origin_qn=origin_qn, bar_qn=bar_qn, melody_track=mt)
     n = feats["energy"].size
     ssm = self_similarity(feats)
     line = melody_line(arr[arr["track"] == mt]) if mt is not None else arr[:0]
-    pres = (feats["presence"] >= 0.2).astype(float)
-    pres_cue = np.zeros(n + 1)
-    pres_cue[1:n] = np.abs(np.diff(pres))
-    p = PHRASE_LENGTH_PRIOR if prior is None else prior
-    cues = {
-        "melody": _melody_starts(line, origin_qn, bar_qn, n),
-        "presence": pres_cue,
-        "novelty": checkerboard_novelty(ssm),
-        "repetition": _repetition_edges(ssm),
-    }
-    cues["hypermeter"] = _hypermeter(cues["melody"] + cues["presence"] + cues["repetition"])
-    return {
+    p = _phrase_length_prior() if prior is None else prior
+    prep = {
         "mt": mt, "origin_qn": float(origin_qn), "bar_qn": float(bar_qn), "feats": feats, "ssm": ssm, "n": n,
-        "pres": pres, "prior": p, "support": _repeat_support(ssm, max(p)),
-        "cues": cues,
+        "pres": (feats["presence"] >= 0.2).astype(float), "prior": p, "learned_prior": prior is None,
+        "X": _boundary_features(feats, ssm, line, float(origin_qn), float(bar_qn)),
+        "end_bar": _end_bar(arr, float(origin_qn), float(bar_qn), n),
     }
+    prep["span"] = _span_features(_repeat_support(ssm, max(p)), prep["pres"])
+    return prep
 
 
-def _finish(prep: dict[str, Any], w: dict[str, float]) -> Form:
-    """Segment, label and describe, given the prepared song and the weights."""
-    n, p, ssm, feats, pres, mt = prep["n"], prep["prior"], prep["ssm"], prep["feats"], prep["pres"], prep["mt"]
+def _end_bar(arr: np.ndarray, origin_qn: float, bar_qn: float, n: int) -> int:
+    """The last bar line of the form.
+
+    POP909's annotators end the form on the bar line of the final chord: the bar holding the last onset
+    is not counted (``end_offset`` of the model lets an onset a little early count as on the line).  A
+    final bar with at least as many onsets as the median bar is a bar of music, not a closing chord, and
+    is counted.
+    """
+    pos = (arr["onset"] - origin_qn) / bar_qn
+    last = int(np.floor(float(pos.max()) + _model()["end_offset"]))
+    bars = np.floor(pos[pos >= 0] + _model()["end_offset"]).astype(int)
+    counts = np.bincount(bars, minlength=last + 1) if bars.size else np.zeros(last + 1, int)
+    if last >= 0 and counts[last] >= np.median(counts[counts > 0]):
+        last += 1
+    return int(np.clip(last, 1, n))
+
+
+def _finish(prep: dict[str, Any], w: dict[str, float], model: dict[str, Any] | None = None) -> Form:
+    """Segment, label and describe, given the prepared song, the weights and the model parameters."""
+    m = _model() if model is None else model
+    n, ssm, feats, pres, mt = prep["end_bar"], prep["ssm"], prep["feats"], prep["pres"], prep["mt"]
     origin_qn, bar_qn = prep["origin_qn"], prep["bar_qn"]
-    cue = sum(w[k] * v for k, v in prep["cues"].items())
-    cue[0] = cue[n] = 0.0
-    span = w["support"] * np.maximum(prep["support"] - w["support_floor"], 0.0) * np.sqrt(np.arange(max(p) + 1))
-    bounds = segment_bars(cue, prior=p, prior_weight=w["prior"], phrase_cost=w["phrase_cost"], span_score=span)
+    bounds, cue = _segment(prep, w, m)
     spans = [(int(a), int(b)) for a, b in itertools.pairwise(bounds)]
     melodic = np.array([pres[a:b].mean() >= 0.5 for a, b in spans]) if mt is not None else np.ones(len(spans), bool)
     energy = np.array([feats["energy"][a:b].mean() for a, b in spans])
-    letters, labels, sims = _letters(spans, ssm, melodic)
+    letters, labels, sims = _letters(spans, ssm, melodic, m["letters"]["same"], m["letters"]["variation"])
     functions = _functions(labels, melodic, energy)
     rows = np.zeros(len(spans), dtype=FORM_DTYPE)
     rows["start_bar"] = [a for a, _ in spans]
@@ -978,8 +1331,8 @@ def _finish(prep: dict[str, Any], w: dict[str, float]) -> Form:
     rows["has_melody"], rows["energy"], rows["similarity"] = melodic, energy, sims
     section_bounds = np.array([0] + [b for b, f0, f1 in zip(bounds[1:-1], functions[:-1], functions[1:]) if f0 != f1]
                               + [n])
-    trans = _transitions(feats, feats["backing_rhythm"], section_bounds, origin_qn, bar_qn)
-    return Form(rows, ssm, float(origin_qn), float(bar_qn), cue, trans, feats)
+    trans_rows = _transitions(feats, feats["backing_rhythm"], section_bounds, origin_qn, bar_qn)
+    return Form(rows, ssm, float(origin_qn), float(bar_qn), cue, trans_rows, feats)
 
 
 _TOKEN = re.compile(r"([A-Za-z])(\d+)")
