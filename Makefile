@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e ".[dev,docs,plot]"
+	$(BIN)/pip install --quiet -e ".[audio]" && $(BIN)/pip install --quiet --no-deps demucs==4.1.0 basic-pitch==0.4.0
 	touch $(STAMP)
 
 demo: $(STAMP)

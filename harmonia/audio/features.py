@@ -328,8 +328,8 @@ def estimate_beats(
     >>> for t in np.arange(0.25, 8, 60 / 90):  # 90 BPM
     ...     i = int(t * sr); clicks[i:i + 200] = np.hanning(200)
     >>> bpm, beats = estimate_beats(clicks, sr)
-    >>> round(bpm)
-    90
+    >>> abs(bpm - 90) < 2  # beats fall on frames of 23 ms
+    True
     """
     librosa = _librosa()
     x = _as_mono(y)
