@@ -4,7 +4,7 @@ MIDI: the POP909 development songs (../shared/data/pop909-dev), read by symusic 
 MusicXML: every Bach chorale in music21's corpus, read by harmonia's native reader
 (harmonia.symbolic.musicxml) and by music21 (converter.parse with forceSource=True, so no cached pickle is
 read, then from_music21); then a whole chorale, parse + harmonia.analyze, through both routes.
-Usage: python benchmarks/bench_load.py [--quick]   (--quick: 5 songs, 10 chorales)
+Usage: python benchmarks/bench_load.py [--quick] [--musicxml-only]   (--quick: 5 songs, 10 chorales)
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ def main() -> int:
     quick = "--quick" in sys.argv
     rows = []
     pop = shared_data("pop909-dev")
-    if pop is None:
+    if "--musicxml-only" in sys.argv:
+        pass
+    elif pop is None:
         print("../shared/data/pop909-dev is not present: skipping the MIDI part")
     else:
         files = sorted(pop.glob("*/*.mid"))[: 5 if quick else None]
@@ -95,6 +97,7 @@ def musicxml_tables(quick: bool) -> None:
     # a whole chorale: file -> Score -> chords, keys, numerals, cadences
     whole_native, whole_m21, analysis_only = [], [], []
     for p in paths:
+        gc.collect()
         t = time.perf_counter()
         score = harmonia.load(p)
         t1 = time.perf_counter()
@@ -102,6 +105,7 @@ def musicxml_tables(quick: bool) -> None:
         t2 = time.perf_counter()
         whole_native.append(t2 - t)
         analysis_only.append(t2 - t1)
+        gc.collect()
         t = time.perf_counter()
         harmonia.analyze(harmonia.load(p, musicxml_reader="music21"))
         whole_m21.append(time.perf_counter() - t)
