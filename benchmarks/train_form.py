@@ -454,8 +454,10 @@ def write_model(model: dict, path: Path, fit: list[str], held: list[str], tune: 
     from harmonia.theory import form as F
 
     doc = {
-        "description": "Fitted parameters of harmonia.theory.form (downbeat weights, boundary logistic regression, "
-                       "phrase-length prior and bigram, dynamic-programme scalars, letter thresholds).",
+        "schema": "form_model.schema.json",
+        "description": "Fitted parameters of harmonia.theory.form: downbeat weights; boundary, phrase-length "
+                       "transition and phrase weights of the segmentation (structured perceptron); its scalars; "
+                       "the phrase-length prior and bigram; the end-bar offset; the letter threshold.",
         "source": "POP909 (Wang et al., ISMIR 2020, doi:10.5281/zenodo.4245496) with the structure labels of "
                   "Dai, Zhang & Dannenberg (2020, doi:10.48550/arXiv.2010.07518)",
         "licence": "MIT (both data sets); the fitted numbers are harmonia's",
@@ -464,7 +466,7 @@ def write_model(model: dict, path: Path, fit: list[str], held: list[str], tune: 
             "fitting_songs": len(fit),
             "held_out": "every 10th usable pop909-train song in sorted order, " + f"{len(held)} songs, first "
                         + ", ".join(held[:3]) + "; pop909-dev not used",
-            "dp_and_letter_search_songs": len(tune),
+            "search_songs": len(tune),
             "excluded": sorted(EXCLUDED),
             "seconds": round(seconds),
         },

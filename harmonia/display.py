@@ -161,7 +161,7 @@ def form_plot(form: Any, *, ax: Any = None, title: str | None = None) -> Any:
     >>> from harmonia.theory.notearray import make_note_array
     >>> on = np.arange(32.0)
     >>> notes = make_note_array(on, 1.0, np.where(on < 16, 60 + on % 4, 67 - on % 4).astype(int))
-    >>> ax = form_plot(analyze_form(notes, origin_qn=0.0, bar_qn=4.0))
+    >>> ax = form_plot(analyze_form(notes, origin_qn=0.0, bar_qn=4.0, prior={4: 1.0}))
     >>> [t.get_text() for t in ax.texts][:2]
     ['A', 'B']
     """
@@ -170,7 +170,7 @@ def form_plot(form: Any, *, ax: Any = None, title: str | None = None) -> Any:
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 7))
-    n = form.n_bars
+    n = form.ssm.shape[0]  # every analysed bar, a closing chord's included
     ax.imshow(form.ssm, cmap="magma", origin="upper", extent=(0, n, n, 0), vmin=0.0, vmax=1.0,
               interpolation="nearest")
     for row in form.sections:

@@ -22,3 +22,22 @@ def segment_brute_force(cue: np.ndarray, length_score: np.ndarray, span_score: n
             total += cue[s] + length_score[L] + span_score[s, L]
         best = max(best, total)
     return best
+
+
+def segment_bigram_brute_force(cue: np.ndarray, trans: np.ndarray, span_score: np.ndarray) -> float:
+    """Best total with a score per (previous length, length) pair, over every way of cutting 0..n."""
+    n = cue.size - 1
+    m = trans.shape[0] - 1
+    best = -np.inf
+    for cuts in itertools.product([False, True], repeat=n - 1):
+        lines = [0] + [i + 1 for i, c in enumerate(cuts) if c] + [n]
+        total, prev = 0.0, 0
+        for s, e in itertools.pairwise(lines):
+            L = e - s
+            if L > m:
+                total = -np.inf
+                break
+            total += cue[s] + trans[prev, L] + span_score[s, L]
+            prev = L
+        best = max(best, total)
+    return best

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from harmonia.errors import EmptyScoreError
 from harmonia.theory import form as F
 from harmonia.theory.notearray import empty_note_array, make_note_array
-from tests.reference.form_reference import segment_brute_force
+from tests.reference.form_reference import segment_bigram_brute_force, segment_brute_force
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "pop909"
 
@@ -152,3 +152,53 @@ def _score():
     from harmonia.symbolic import Score
 
     return Score(_piece("AB"))
+
+
+def test_model_file_follows_its_schema():
+    from importlib import resources
+
+    root = resources.files("harmonia.theory").joinpath("data")
+    schema = json.loads(root.joinpath("form_model.schema.json").read_text())
+    model = json.loads(root.joinpath("form_model.json").read_text())
+    assert model["schema"] == "form_model.schema.json" and set(schema["required"]) <= set(model)
+    for key, spec in schema["properties"].items():
+        if "required" in spec:
+            assert set(spec["required"]) <= set(model[key]), key
+    seg = model["segmentation"]
+    assert seg["boundary_features"] == list(F.BOUNDARY_FEATURES) and len(seg["coef"]) == len(F.BOUNDARY_FEATURES)
+    assert seg["span_features"] == list(F.SPAN_FEATURES) and len(seg["span_weights"]) == len(F.SPAN_FEATURES)
+    assert model["grid"]["features"] == list(F.BEAT_EVIDENCE)
+    assert len(model["grid"]["weights"]) == len(F.BEAT_EVIDENCE)
+    m = len(seg["transition"])
+    assert all(len(row) == m for row in seg["transition"]) and len(model["lengths"]["bigram"]) == m
+    assert sorted(model["dp"]) == sorted(F.WEIGHT_NAMES)
+    assert sum(model["lengths"]["prior"].values()) == pytest.approx(1.0, abs=1e-4)
+    assert F.form_model() == model and F.form_model() is not F.form_model()
+
+
+def test_bigram_dp_matches_brute_force():
+    rng = np.random.default_rng(11)
+    for _ in range(20):
+        n = int(rng.integers(1, 9))
+        cue = rng.random(n + 1)
+        trans = np.log(rng.random((6, 6)) + 0.05)
+        trans[:, 0] = -np.inf
+        span = rng.random((n + 1, 6))
+        lines = F._segment_dp_bigram(cue, trans, span)
+        prev, total = 0, 0.0
+        for s, e in itertools.pairwise(lines):
+            total += cue[s] + trans[prev, e - s] + span[s, e - s]
+            prev = e - s
+        assert lines[0] == 0 and lines[-1] == n
+        assert total == pytest.approx(segment_bigram_brute_force(cue, trans, span))
+
+
+def test_segment_bars_with_a_transition_matrix():
+    cue = np.zeros(14)
+    cue[[8, 9]] = 1.0
+    trans = np.full((9, 9), 1e-3)
+    trans[0, 8] = trans[8, 1] = trans[1, 4] = 0.9  # eight bars, a one-bar link, then four
+    assert F.segment_bars(cue, prior={L: 1 / 8 for L in range(1, 9)}, transition=trans,
+                          phrase_cost=0.0).tolist() == [0, 8, 9, 13]
+    with pytest.raises(ValueError, match="transition must have shape"):
+        F.segment_bars(cue, transition=np.ones((3, 3)))
