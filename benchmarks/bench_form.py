@@ -1,4 +1,4 @@
-"""Song form on the POP909 development songs: phrase boundaries and labels against two human labelings.
+"""Song form on POP909 songs not used for fitting: phrase boundaries and labels against two human labelings.
 
 The human labelings (Dai, Zhang & Dannenberg 2020) count bars of the song's own metre (4 quarter notes, 3
 in the triple-metre songs 034, 062, 102) from the first bar line of ``melody.txt``; the MIDI files' time
@@ -13,11 +13,12 @@ label bars through the quarter-note time line.
 Measures: boundary F (``mir_eval.segment.detection``, window 0.5 bar, first and last boundaries kept as
 mir_eval does by default, so the human figure matches the data README) and pairwise frame F
 (``mir_eval.segment.pairwise``, frames of 0.1 bar, labels compared as written, case-sensitive, POP909
-strings without primes).  Songs with odd numbers are the tuning half (the parameters and the phrase-length
-prior were set on them); the even-numbered songs are held out.  The baseline is Foote novelty with a
-4-bar checkerboard on harmonia's bar self-similarity, peaks above 0.3 of the maximum, at least 2 bars apart.
+strings without primes).  Songs: all 34 of ``pop909-dev`` and the held-out tenth of ``pop909-train``
+(``train_form.split_songs``); the model (``harmonia/theory/data/form_model.json``) was fitted on the rest of
+``pop909-train`` only.  The baseline is Foote novelty with a 4-bar checkerboard on harmonia's bar
+self-similarity, peaks above 0.3 of the maximum, at least 2 bars apart.
 
-Usage: python benchmarks/bench_form.py [--tune] [--songs 001,002]
+Usage: python benchmarks/bench_form.py [--per-song] [--dev-only] [--songs 001,002] [--model PATH]
 """
 
 from __future__ import annotations

@@ -5,20 +5,24 @@ Six songs whose labels cannot be laid on the MIDI (328, 506, 624, 746, 786, 843)
 10th song in sorted order (``songs[::10]``) is held out: never used for fitting, reported by
 ``bench_form.py``.  The 34 ``pop909-dev`` songs are not touched here at all.
 
-Stages (deterministic; a process pool of 2; per-song caches under ``/tmp/harmonia_form_cache``):
+Stages (deterministic; a process pool of 2; per-song caches under ``/tmp/harmonia_form_cache``; about 1.5
+minutes from a cold cache):
 
 1. **Cache**: load each song, its annotators' bar grid (``bench_form.load_song``) and both labelings.
-2. **Grid**: per-beat downbeat evidence (:func:`harmonia.theory.form._beat_evidence`) on the fitting
-   songs; the weights of a conditional logit choosing the annotators' downbeat among the beats of a bar.
-3. **Boundaries**: per-bar-line features (:func:`harmonia.theory.form._boundary_features`) computed on
-   the annotators' grid; an L2-regularised logistic regression (scipy L-BFGS) of "a human puts a phrase
-   boundary here" (target: the share of the two labelings that do).
-4. **Lengths**: the phrase-length prior and the phrase-length bigram (length after length) from the
-   fitting songs' labels, add-one smoothed.
-5. **DP scalars**: coordinate search of the dynamic programme's few scalars (cue scale, length-prior
-   weight, phrase cost, recurrence bonus) maximising mean boundary F on 240 fitting songs analysed on
-   their *estimated* grid, as at run time.
-6. **Letters**: thresholds (same letter, variation) maximising mean pairwise F on the same songs.
+2. **Features** on the annotators' grid: per-beat downbeat evidence
+   (:func:`harmonia.theory.form._beat_evidence`), per-bar-line boundary features and phrase features
+   (``_prepare``), the labelled boundaries.
+3. **Grid**: the weights of a conditional logit choosing the annotators' downbeat among the beats of a
+   bar (maximum likelihood, scipy L-BFGS).
+4. **Lengths and end**: the phrase-length prior and bigram (length after length) of the labels, smoothed;
+   the end-bar offset that finds the labelled end most often.
+5. **Segmentation**: an L2-regularised logistic regression of "a labeling has a boundary here" as the
+   starting boundary weights, the log bigram as the starting transition scores; then an averaged,
+   loss-augmented structured perceptron (Collins 2002) over the semi-Markov dynamic programme, ten passes
+   over both labelings of every fitting song.
+6. **Scalars and letters**: on every third fitting song analysed as at run time (estimated grid), a
+   grid search of the boundary-score scale and the phrase cost, then the recurrence scale, for the best
+   mean boundary F; the same-letter threshold for the best mean pairwise F.
 
 Usage: python benchmarks/train_form.py [--stage all|cache] [--jobs 2] [--out PATH]
 """

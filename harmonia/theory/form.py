@@ -4,20 +4,26 @@ The method, bar by bar:
 
 1. **Bar grid.**  Without a trustworthy time signature (POP909's MIDI files say 2/4 or 1/4 and place
    the beats a fraction of a quarter note after the grid), :func:`estimate_bar_grid` finds the beat
-   phase from the onsets, then the bar length (3 or 4 beats) and the downbeat from bass onsets and
-   chord changes, which in pop fall on downbeats.  A pickup of less than half a bar before the first
-   downbeat is left out of bar 0, as annotators do.
+   phase from the onsets, the bar length (3 or 4 beats) from bass onsets and chord changes, and the
+   downbeat by a conditional logit over per-beat evidence (:data:`BEAT_EVIDENCE`: bass, chord change,
+   melody phrase starts, long notes ...).  A pickup of less than half a bar before the first downbeat
+   is left out of bar 0, as annotators do.
 2. **Bar features** (:func:`bar_features`): the melody's pitch classes per beat, the accompaniment's
    chroma per half bar, the onset pattern on a sixteenth grid, melody presence and an energy (note
    density, loudness, polyphony).
 3. **Self-similarity** (:func:`self_similarity`): cosine similarities of those features, mixed.
-4. **Boundary cues** at each bar line: the start of a melodic phrase (the Local Boundary Detection
-   Model of :mod:`harmonia.theory.phrase` on the melody, placed at the nearest bar line, so that
-   pickups count for the bar they lead into), the melody coming in or dropping out, Foote's checkerboard
-   novelty [1]_, and the ends of repetition stripes: a bar line where a diagonal of the similarity
-   matrix (bars ``i..i+3`` equal to bars ``j..j+3``) begins or ends.
-5. **Segmentation** by a dynamic programme over phrase lengths (1-16 bars) that maximises the summed cue
-   strength at the chosen bar lines plus a log prior over phrase lengths (mostly 4 and 8 bars in pop).
+4. **Boundary features** at each bar line (:data:`BOUNDARY_FEATURES`): the melody coming in or
+   dropping out, the edges and starts of repetition stripes (a diagonal of the similarity matrix, on the
+   mixed, melody-only and chroma-only similarities), Foote's checkerboard novelty [1]_ at three widths,
+   melodic phrase starts (the Local Boundary Detection Model of :mod:`harmonia.theory.phrase` and
+   breathing gaps, pickups counted for the bar they lead into), rests and long notes at the line,
+   energy changes, fills and breaks, and the 4- and 8-bar grid from the melody's entry.
+5. **Segmentation** by a semi-Markov dynamic programme over phrases of 1-16 bars: a weighted sum of
+   the boundary features at each phrase start, a score for each phrase length *given the previous
+   one* (so an eight-bar phrase may be followed by a short link and then four or eight bars again), and
+   phrase-level scores (:data:`SPAN_FEATURES`: the phrase recurs elsewhere; melody present in only part
+   of it).  The form ends on the bar line of the final chord: like POP909's annotators, a closing
+   chord's bar is not counted.
 6. **Letters**: phrases are compared by the mean similarity along their aligned bars; a phrase takes
    the letter of the best earlier phrase above a threshold (with a prime when the match is loose), else
    a new one.  Upper case = with melody, lower case = without; phrases without melody before the first
@@ -31,11 +37,13 @@ The method, bar by bar:
    *fill* (a burst of onsets in the last beats), *build-up* (energy rising over the bars before a
    louder section).
 
-The parameters of steps 4-6 were set on half of the POP909 development songs (the odd-numbered ones)
-and measured on the other half; there the melodic-phrase and novelty cues got weight 0 (with melody
-presence and repetition in, they only added false boundaries), so they are computed but unused by
-default; ``benchmarks/bench_form.py`` prints the figures and ``docs/form.rst``
-discusses them.
+The numbers of steps 1 and 4-6 are fitted on 674 POP909 training songs with both human labelings
+(``benchmarks/train_form.py``; :func:`form_model` reads them from ``theory/data/form_model.json``): the
+downbeat weights by maximum likelihood; the segmentation weights by an averaged, loss-augmented
+structured perceptron [3]_ started from a logistic regression of the boundary features and the logarithm
+of the human phrase-length bigram; four scalars on top (:data:`WEIGHT_NAMES`) and the letter threshold
+by search for the best boundary and pairwise F on a third of those songs.  ``benchmarks/bench_form.py``
+measures the result on songs not used for fitting and ``docs/form.rst`` discusses it.
 
 References
 ----------
@@ -44,6 +52,8 @@ References
 .. [2] S. Dai, H. Zhang and R. B. Dannenberg, "Automatic analysis and influence of hierarchical
    structure on melody, rhythm and harmony in popular music," *Proc. Joint Conference on AI Music
    Creativity*, 2020. doi:10.48550/arXiv.2010.07518
+.. [3] M. Collins, "Discriminative training methods for hidden Markov models: theory and experiments
+   with perceptron algorithms," *Proc. EMNLP*, 2002, pp. 1-8. doi:10.3115/1118693.1118694
 
 Examples
 --------
@@ -1136,7 +1146,8 @@ class Form:
     origin_qn, bar_qn : float
         The bar grid (first downbeat, bar length) in quarter notes.
     cues : numpy.ndarray
-        Boundary strength per bar line (``n_bars + 1``).
+        Boundary score per bar line of the form (``n_bars + 1``): the fitted weights times the boundary
+        features, as the segmentation used them.
     transitions : numpy.ndarray
         Transitions at section boundaries (:data:`TRANSITION_DTYPE`).
     features : dict
