@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from harmonia import __version__
@@ -286,6 +287,88 @@ def _cmd_conventions_learn(args: argparse.Namespace) -> int:
     return status
 
 
+def _format_song(summary: dict[str, Any]) -> str:
+    lines = [f"{summary['genre']}, {summary['key']} {summary['mode']}, {summary['tempo_bpm']:g} BPM, "
+             f"{summary['meter']}, {summary['bars']} bars ({summary['duration_sec']:.0f} s)"]
+    lines.append("sections: " + ", ".join(f"{s['label']} (bar {s['bar']}, {s['bars']})" for s in summary["sections"]))
+    lines.append("tracks:   " + ", ".join(f"{t['name']} [{t['role']}]" for t in summary["tracks"]))
+    if "loudness_lufs" in summary:
+        lines.append(f"mix:      {summary['loudness_lufs']:.1f} LUFS, true peak {summary['true_peak_dbtp']:.1f} dBTP")
+    lines += [f"wrote     {path}" for path in summary["files"].values()]
+    total = summary["timings"].get("total", sum(summary["timings"].values()))
+    lines.append(f"in {total:.1f} s")
+    return "\n".join(lines)
+
+
+def _song_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("prompt", metavar="PROMPT",
+                   help='what the song should be, e.g. "upbeat indie rock song about summer"')
+    p.add_argument("--genre", default=None, help="a genre of 'harmonia genres' (default: picked from the prompt)")
+    p.add_argument("--mood", default=None, help="e.g. happy, sad, calm, energetic, dark (default: from the prompt)")
+    p.add_argument("--duration", type=float, default=180.0, metavar="S", help="length in seconds (default 180)")
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed; the same seed gives the same song")
+    p.add_argument("-o", "--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+
+def _cmd_compose(args: argparse.Namespace) -> int:
+    from harmonia.errors import HarmoniaError
+    from harmonia.workflows.compose import compose_song
+
+    lyrics = Path(args.lyrics).read_text(encoding="utf-8") if args.lyrics else None
+    try:
+        summary = compose_song(args.prompt, genre=args.genre, mood=args.mood, duration=args.duration,
+                               seed=args.seed, lyrics=lyrics, out_dir=args.out)
+    except HarmoniaError as exc:
+        print(f"harmonia: error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        _print_json(summary)
+    else:
+        print(_format_song(summary))
+    return 0
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from harmonia.errors import HarmoniaError
+    from harmonia.workflows.generate import generate_song
+
+    try:
+        summary = generate_song(args.prompt, genre=args.genre, mood=args.mood, duration=args.duration,
+                                seed=args.seed, soundfont=args.soundfont, out_dir=args.out,
+                                progress=sys.stderr.isatty())
+    except HarmoniaError as exc:
+        print(f"harmonia: error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        _print_json(summary)
+    else:
+        print(_format_song(summary))
+    return 0
+
+
+def _cmd_preprocess(args: argparse.Namespace) -> int:
+    from harmonia.errors import HarmoniaError
+    from harmonia.workflows.preprocess import preprocess
+
+    try:
+        summary = preprocess(args.source, args.out, separate=args.separate, transcribe=args.transcribe,
+                             workers=args.workers, scheduler=args.scheduler, resume=not args.no_resume,
+                             progress=sys.stderr.isatty())
+    except HarmoniaError as exc:
+        print(f"harmonia: error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        _print_json(summary)
+    else:
+        print(f"{len(summary['done'])} of {summary['songs']} songs preprocessed into {summary['out_dir']}"
+              f" ({len(summary['skipped'])} already done, {len(summary['failed'])} failed) "
+              f"in {summary['seconds']:.1f} s")
+    for path, error in summary["failed"]:
+        print(f"harmonia: could not preprocess {path}: {error}", file=sys.stderr)
+    return 1 if summary["failed"] else 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from harmonia.workflows.demo import run_demo
 
@@ -402,6 +485,44 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("-o", "--out", metavar="FILE", help="write the entry as JSON")
     q.add_argument("--json", action="store_true", help="print the entry as JSON instead of a summary")
     q.set_defaults(func=_cmd_conventions_learn)
+
+    p = sub.add_parser(
+        "compose",
+        help="compose a song from a prompt: blueprint and multi-track MIDI (rules, no model needed)",
+        description="Turn a prompt into a song plan (genre, key, tempo, sections, progressions) and compose "
+        "drums, bass, harmony and melody from it; writes song.mid and blueprint.json.",
+    )
+    _song_arguments(p)
+    p.add_argument("--lyrics", metavar="FILE", help="a text file of lyrics: one syllable per melody note")
+    p.set_defaults(func=_cmd_compose)
+
+    p = sub.add_parser(
+        "generate",
+        help="generate a song from a prompt, with audio: mix.wav, stems, song.mid, blueprint, report",
+        description="Compose a song from a prompt, render it (built-in synthesizer, or a SoundFont), mix and "
+        "master it to the genre's loudness; writes mix.wav (48 kHz stereo), stems/*.wav, song.mid, "
+        "blueprint.json and report.json/report.txt.",
+    )
+    _song_arguments(p)
+    p.add_argument("--soundfont", metavar="SF2", help="render with this SoundFont instead of the built-in synthesizer")
+    p.set_defaults(func=_cmd_generate)
+
+    p = sub.add_parser(
+        "preprocess",
+        help="recordings to analysable data: features, stems, transcription (resumable, on many cores)",
+        description="Analyse audio files (or every audio file under a folder): metadata, tempo, beats and "
+        "downbeats, tuning, key, chords, sections; separate stems with Demucs (local weights: "
+        "HARMONIA_DEMUCS_MODEL) and transcribe them with basic-pitch. A killed run resumes where it stopped.",
+    )
+    p.add_argument("source", metavar="AUDIO_OR_DIR")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder (one subfolder per song)")
+    p.add_argument("--no-separate", dest="separate", action="store_false", help="skip source separation")
+    p.add_argument("--no-transcribe", dest="transcribe", action="store_false", help="skip transcription")
+    p.add_argument("--workers", type=int, default=None, metavar="N", help="number of processes (default: all cores)")
+    p.add_argument("--scheduler", default=None, metavar="ADDR", help="run on a Dask cluster (tcp://host:port)")
+    p.add_argument("--no-resume", action="store_true", help="redo songs that are already done")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=_cmd_preprocess)
 
     p = sub.add_parser("demo", help="show what harmonia does on a Bach chorale from music21's corpus")
     p.add_argument("source", nargs="?", default="bach/bwv66.6", help="score to use (default: bach/bwv66.6)")

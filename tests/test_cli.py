@@ -142,3 +142,37 @@ def test_conventions_learn(capsys, tmp_path):
     assert "learned 'pop909' from 1 file" in capsys.readouterr().out
     assert main(["conventions", "learn", str(DATA / "pop909"), "--genre", "pop909", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == json.loads(out.read_text())
+
+
+def test_compose_and_generate(capsys, tmp_path):
+    args = ["upbeat indie rock song about summer", "--duration", "12", "--seed", "1"]
+    assert main(["compose", *args, "-o", str(tmp_path / "c"), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["genre"] == "indie-rock" and (tmp_path / "c" / "song.mid").stat().st_size > 0
+    assert main(["generate", *args, "-o", str(tmp_path / "g")]) == 0
+    out = capsys.readouterr().out
+    assert "indie-rock" in out and "LUFS" in out and (tmp_path / "g" / "mix.wav").exists()
+    assert main(["compose", "a song", "--genre", "polkastep-core", "-o", str(tmp_path / "x")]) == 2
+    assert "polkastep-core" in capsys.readouterr().err
+
+
+def test_preprocess_without_separation(capsys, tmp_path):
+    np = pytest.importorskip("numpy")
+    sf = pytest.importorskip("soundfile")
+    pytest.importorskip("librosa")
+    sr = 22050
+    t = np.arange(int(6 * sr)) / sr
+    clicks = np.zeros_like(t)
+    for beat in np.arange(0, 6, 0.5):  # 120 BPM click track over an A minor chord
+        i = int(beat * sr)
+        clicks[i:i + 200] = np.hanning(200)
+    chord = sum(np.sin(2 * np.pi * f * t) for f in (220.0, 261.63, 329.63)) * 0.1
+    sf.write(tmp_path / "song.wav", np.stack([clicks + chord] * 2, axis=1), sr)
+    out = tmp_path / "out"
+    argv = ["preprocess", str(tmp_path / "song.wav"), "--out", str(out), "--no-separate", "--no-transcribe",
+            "--workers", "1", "--json"]
+    assert main(argv) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["songs"] == 1 and len(summary["done"]) == 1
+    assert main(argv) == 0  # resumed: nothing to do
+    assert len(json.loads(capsys.readouterr().out)["skipped"]) == 1
