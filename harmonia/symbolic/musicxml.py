@@ -2,10 +2,10 @@
 
 music21 builds an object per note, rest, beam and layout hint before :func:`~harmonia.symbolic.music21io.from_music21`
 turns its streams into arrays; this reader walks the tree once with the standard library's C-accelerated
-:mod:`xml.etree.ElementTree` and fills the note array and maps directly, several times faster (a Bach
-chorale in a few milliseconds; ``benchmarks/bench_load.py`` prints the figures). :func:`harmonia.load` uses
-it for ``.musicxml``, ``.xml`` and ``.mxl`` files and for music21 corpus names that name such a file;
-``harmonia.load(path, musicxml_reader="music21")`` takes the music21 route instead.
+:mod:`xml.etree.ElementTree` and fills the note array and maps directly, 10-15 times faster (a Bach
+chorale in about 3 ms instead of about 50 ms; ``benchmarks/bench_load.py`` prints the figures).
+:func:`harmonia.load` uses it for ``.musicxml``, ``.xml`` and ``.mxl`` files and for music21 corpus names
+that name such a file; ``harmonia.load(path, musicxml_reader="music21")`` takes the music21 route instead.
 
 It follows the conventions of :mod:`harmonia.symbolic.music21io` so that both routes give the same Score:
 
@@ -19,8 +19,8 @@ It follows the conventions of :mod:`harmonia.symbolic.music21io` so that both ro
 * ``voice`` is the index of the note's ``<voice>`` among the measure's voices in music21's order (0 when
   the measure has a single voice);
 * spellings come from ``<step>`` and ``<alter>`` on the line of fifths (C = 0, G = 1, F = -1, a sharp adds 7);
-* velocities come from the ``dynamics`` attribute of ``<note>`` (90 = MIDI 100, music21's reading), else 80;
-  ``<sound dynamics>`` is not read (music21 does not read it either);
+* velocities come from the ``dynamics`` attribute of ``<note>`` (``dynamics="100"`` is velocity 90, music21's
+  reading), else 80; ``<sound dynamics>`` is not read (music21 does not read it either);
 * tempo comes from ``<metronome>`` marks and ``<sound tempo>``; a tempo of 0 raises
   :class:`~harmonia.errors.InvalidTempoError`;
 * the onsets of notes carrying a ``<fermata>`` are listed in ``metadata["fermatas_qn"]``.
