@@ -329,6 +329,18 @@ def _cmd_compose(args: argparse.Namespace) -> int:
     return 0
 
 
+def _loudness(text: str) -> float | None:
+    if text.lower() == "genre":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a loudness in LUFS or 'genre', got {text!r}") from None
+    if not -60.0 <= value <= 0.0:
+        raise argparse.ArgumentTypeError(f"loudness {value:g} LUFS is outside -60..0")
+    return value
+
+
 def _cmd_generate(args: argparse.Namespace) -> int:
     from harmonia.errors import HarmoniaError
     from harmonia.workflows.generate import generate_song
@@ -336,7 +348,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     try:
         summary = generate_song(args.prompt, genre=args.genre, mood=args.mood, duration=args.duration,
                                 seed=args.seed, soundfont=args.soundfont, out_dir=args.out,
-                                progress=sys.stderr.isatty())
+                                loudness_lufs=args.loudness, progress=sys.stderr.isatty())
     except HarmoniaError as exc:
         print(f"harmonia: error: {exc}", file=sys.stderr)
         return 2
@@ -505,6 +517,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _song_arguments(p)
     p.add_argument("--soundfont", metavar="SF2", help="render with this SoundFont instead of the built-in synthesizer")
+    p.add_argument("--loudness", type=_loudness, default=-14.0, metavar="LUFS",
+                   help="integrated loudness of the master (default -14, the streaming services' level), or "
+                   "'genre' for the genre's release loudness")
     p.set_defaults(func=_cmd_generate)
 
     p = sub.add_parser(

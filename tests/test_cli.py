@@ -149,9 +149,10 @@ def test_compose_and_generate(capsys, tmp_path):
     assert main(["compose", *args, "-o", str(tmp_path / "c"), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["genre"] == "indie-rock" and (tmp_path / "c" / "song.mid").stat().st_size > 0
-    assert main(["generate", *args, "-o", str(tmp_path / "g")]) == 0
-    out = capsys.readouterr().out
-    assert "indie-rock" in out and "LUFS" in out and (tmp_path / "g" / "mix.wav").exists()
+    assert main(["generate", *args, "-o", str(tmp_path / "g"), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["genre"] == "indie-rock" and (tmp_path / "g" / "mix.wav").exists()
+    assert abs(summary["loudness_lufs"] + 14.0) <= 1.0 and summary["true_peak_dbtp"] <= -1.0 + 1e-6
     assert main(["compose", "a song", "--genre", "polkastep-core", "-o", str(tmp_path / "x")]) == 2
     assert "polkastep-core" in capsys.readouterr().err
 

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +25,16 @@ def generate_song(
     seed: int = 0,
     soundfont: str | os.PathLike[str] | None = None,
     out_dir: str | os.PathLike[str],
+    loudness_lufs: float | None = -14.0,
     progress: bool = True,
 ) -> dict[str, Any]:
     """Prompt to blueprint to stems to audio to a mastered mix, with the files and a short analysis report.
 
-    Writes into ``out_dir``: ``mix.wav`` (48 kHz stereo, 24-bit, mastered to the genre's loudness target
-    with a true-peak ceiling of -1 dBTP), ``stems/<track>.wav`` (each stem as rendered, before the mix
-    bus), ``song.mid``, ``blueprint.json``, ``report.json`` and ``report.txt`` (harmonia's analysis of
-    the MIDI: key, tempo, sections, cadences; the mix's loudness and true peak; the stage timings).
+    Writes into ``out_dir``: ``mix.wav`` (48 kHz stereo, 24-bit, mastered to ``loudness_lufs`` with a
+    true-peak ceiling of -1 dBTP, mixed in the genre's production style), ``stems/<track>.wav`` (each
+    stem as rendered, before the mix bus), ``song.mid``, ``blueprint.json``, ``report.json`` and
+    ``report.txt`` (harmonia's analysis of the MIDI: key, tempo, sections, cadences; the mix's loudness
+    and true peak; the stage timings).
     Every write is atomic.
 
     Parameters
@@ -48,6 +51,10 @@ def generate_song(
         A ``.sf2``/``.sf3`` file: render with it instead of the built-in synthesizer.
     out_dir : str or path-like
         Folder to write into.
+    loudness_lufs : float or None, default -14
+        Integrated loudness of the master (ITU-R BS.1770).  -14 LUFS is where the streaming services
+        normalise playback; None masters to the genre's own release loudness (its production style, e.g.
+        -9 LUFS for indie rock), louder and more compressed.
     progress : bool, default True
         Show a progress bar over the stages on stderr (tqdm).
 
@@ -99,9 +106,11 @@ def generate_song(
         t = stage("mix")
         prod = bp.production
         settings = MixSettings.from_production(
-            {"character": _character(prod.mix if prod else ""), "loudness_lufs": prod.loudness_lufs if prod else -14.0,
-             "compression": prod.compression if prod else "medium"} if prod else None
+            {"character": _character(prod.mix), "loudness_lufs": prod.loudness_lufs, "compression": prod.compression}
+            if prod else None
         )
+        if loudness_lufs is not None:
+            settings = replace(settings, target_lufs=float(loudness_lufs))
         mixed = mix_stems(rendering.stems, rendering.roles, sample_rate=rendering.sample_rate, settings=settings)
         mastered = master(mixed, sample_rate=rendering.sample_rate, settings=settings)
         timings["mix"] = time.perf_counter() - t
