@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/harmonia demo
+	$(BIN)/harmonia generate "upbeat indie rock song about summer" --seed 1 -o out/demo-song
 
 test: $(STAMP)
 	$(BIN)/ruff check .
