@@ -10,7 +10,9 @@ Each chord span (see :mod:`harmonia.theory.segment`) is an observation.  Its evi
 
 Both are weighted by the span's duration, so a key must be confirmed by time and not by one chord.
 Viterbi decoding then finds the most likely sequence of keys, where a modulation costs more when it goes
-to a key that is not closely related (one whose signature differs by more than one accidental).  Keys are
+to a key that is not closely related (one whose signature differs by more than one accidental), and
+where a new key may be required to hold a least number of harmonies (a semi-Markov model with a minimum
+segment length, :func:`segment_viterbi`): one chord alone is a tonicization, not a modulation.  Keys are
 indexed 0-23: ``tonic_pc`` for major keys and ``12 + tonic_pc`` for minor keys.
 
 References
@@ -33,6 +35,7 @@ __all__ = [
     "key_index",
     "key_transition_cost",
     "presence_loglik",
+    "segment_viterbi",
     "viterbi",
 ]
 
@@ -149,6 +152,76 @@ def _viterbi_kernel(emission, cost):  # pragma: no cover - compiled
     return path
 
 
+@njit(cache=True)
+def _segment_viterbi_kernel(emission, cost, units, min_units):  # pragma: no cover - compiled
+    n, k = emission.shape
+    cum = np.zeros((n + 1, k))
+    for t in range(n):
+        cum[t + 1] = cum[t] + emission[t]
+    ucum = np.zeros(n + 1)
+    for t in range(n):
+        ucum[t + 1] = ucum[t] + units[t]
+    # start[i, j]: best score of spans [0, i) followed by a new segment in key j starting at i
+    start = np.full((n + 1, k), -np.inf)
+    start_from = np.zeros((n + 1, k), dtype=np.int64)
+    best = np.full((n + 1, k), -np.inf)
+    best_from = np.zeros((n + 1, k), dtype=np.int64)
+    run = np.full(k, -np.inf)  # prefix max over admissible starts of start[i, j] - cum[i, j]
+    run_at = np.zeros(k, dtype=np.int64)
+    start[0, :] = 0.0
+    nxt = 0  # next start index not yet folded into run
+    for t in range(1, n + 1):
+        # fold in starts i whose segment [i, t) holds enough units (the first segment may be short)
+        while nxt < t and (nxt == 0 or ucum[t] - ucum[nxt] >= min_units):
+            for j in range(k):
+                v = start[nxt, j] - cum[nxt, j]
+                if v > run[j]:
+                    run[j] = v
+                    run_at[j] = nxt
+            nxt += 1
+        for j in range(k):
+            if t == n:  # the last segment may be short: any start counts
+                bv = run[j]
+                bi = run_at[j]
+                for i in range(nxt, t):
+                    v = start[i, j] - cum[i, j]
+                    if v > bv:
+                        bv = v
+                        bi = i
+            else:
+                bv = run[j]
+                bi = run_at[j]
+            best[t, j] = cum[t, j] + bv
+            best_from[t, j] = bi
+        if t < n:
+            for j in range(k):
+                b = -np.inf
+                a = 0
+                for i in range(k):
+                    if i == j:
+                        continue
+                    v = best[t, i] - cost[i, j]
+                    if v > b:
+                        b = v
+                        a = i
+                start[t, j] = b
+                start_from[t, j] = a
+    path = np.zeros(n, dtype=np.int64)
+    j = 0
+    for q in range(k):
+        if best[n, q] > best[n, j]:
+            j = q
+    t = n
+    while t > 0:
+        i = best_from[t, j]
+        for u in range(i, t):
+            path[u] = j
+        if i > 0:
+            j = start_from[i, j]
+        t = i
+    return path
+
+
 def viterbi(emission: np.ndarray, *, switch_cost: float | np.ndarray) -> np.ndarray:
     """Most likely state sequence when moving from state i to state j costs ``switch_cost[i, j]``.
 
@@ -178,6 +251,47 @@ def viterbi(emission: np.ndarray, *, switch_cost: float | np.ndarray) -> np.ndar
     if cost.shape != (e.shape[1], e.shape[1]):
         raise ValueError(f"switch_cost must be a scalar or a {e.shape[1]}x{e.shape[1]} matrix, got {cost.shape}")
     return _viterbi_kernel(e, np.ascontiguousarray(cost))
+
+
+def segment_viterbi(
+    emission: np.ndarray, *, switch_cost: float | np.ndarray, units: np.ndarray, min_units: float
+) -> np.ndarray:
+    """Like :func:`viterbi`, but every run of one state except the first and the last must hold at least
+    ``min_units`` units (a semi-Markov model with a minimum segment length).
+
+    Parameters
+    ----------
+    emission : numpy.ndarray
+        ``(n, k)`` log-evidence of each state at each step.
+    switch_cost : float or numpy.ndarray
+        As in :func:`viterbi`.
+    units : numpy.ndarray
+        ``(n,)`` non-negative weight of each step (the key HMM counts 1 for a span that starts a new
+        harmony, 0 for one that only re-voices it).
+    min_units : float
+        Least total weight of an inner run.
+
+    Examples
+    --------
+    >>> e = np.array([[0.0, -5], [0.0, -5], [-5, 0.0], [0.0, -5], [0.0, -5]])
+    >>> viterbi(e, switch_cost=1.0).tolist()
+    [0, 0, 1, 0, 0]
+    >>> segment_viterbi(e, switch_cost=1.0, units=np.ones(5), min_units=2).tolist()
+    [0, 0, 0, 0, 0]
+    """
+    e = np.ascontiguousarray(emission, dtype=float)
+    if e.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    cost = np.asarray(switch_cost, dtype=float)
+    if cost.ndim == 0:
+        cost = np.full((e.shape[1], e.shape[1]), float(cost))
+        np.fill_diagonal(cost, 0.0)
+    if cost.shape != (e.shape[1], e.shape[1]):
+        raise ValueError(f"switch_cost must be a scalar or a {e.shape[1]}x{e.shape[1]} matrix, got {cost.shape}")
+    u = np.ascontiguousarray(units, dtype=float)
+    if u.shape != (e.shape[0],):
+        raise ValueError(f"units must have one weight per step ({e.shape[0]}), got shape {u.shape}")
+    return _segment_viterbi_kernel(e, np.ascontiguousarray(cost), u, float(min_units))
 
 
 def closely_related(a: int, b: int) -> bool:
@@ -222,6 +336,8 @@ def decode_keys(
     profile: np.ndarray,
     switch_cost: float | np.ndarray | None = None,
     chord_weight: float = 0.5,
+    units: np.ndarray | None = None,
+    min_units: float = 0.0,
 ) -> np.ndarray:
     """Local key of every observation (chord span).
 
@@ -240,6 +356,9 @@ def decode_keys(
         matrix; by default :func:`key_transition_cost` (4 to a closely related key, 8 to others).
     chord_weight : float, default 0.5
         Weight of the chord term against the pitch-class term.
+    units, min_units : numpy.ndarray, float
+        With ``min_units > 0``, every key region but the first and the last must hold at least
+        ``min_units`` of the spans' ``units`` (default one per span; see :func:`segment_viterbi`).
 
     Returns
     -------
@@ -248,4 +367,7 @@ def decode_keys(
     """
     emission = (presence_loglik(presence, profile) + chord_weight * chord_fit) * np.asarray(duration_qn)[:, None]
     cost = key_transition_cost() if switch_cost is None else switch_cost
+    if min_units > 0:
+        u = np.ones(emission.shape[0]) if units is None else units
+        return segment_viterbi(emission, switch_cost=cost, units=u, min_units=min_units)
     return viterbi(emission, switch_cost=cost)

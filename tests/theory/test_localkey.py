@@ -15,10 +15,11 @@ from harmonia.theory.localkey import (
     key_index,
     key_transition_cost,
     presence_loglik,
+    segment_viterbi,
     viterbi,
 )
 from harmonia.theory.segment import default_vocabulary
-from tests.reference.viterbi_reference import viterbi_brute_force
+from tests.reference.viterbi_reference import segment_viterbi_brute_force, viterbi_brute_force
 
 
 @given(
@@ -32,6 +33,29 @@ def test_viterbi_finds_the_best_path(emission, cost):
     path = viterbi(emission, switch_cost=matrix)
     score = emission[np.arange(len(path)), path].sum() - sum(matrix[a, b] for a, b in itertools.pairwise(path))
     assert np.isclose(score, viterbi_brute_force(emission, matrix))
+
+
+@given(
+    arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(1, 3)), elements=st.floats(-5, 5)),
+    st.floats(0, 4),
+    st.lists(st.sampled_from([0.0, 1.0]), min_size=6, max_size=6),
+    st.sampled_from([1.0, 2.0, 3.0]),
+)
+def test_segment_viterbi_finds_the_best_admissible_path(emission, cost, units, min_units):
+    n, k = emission.shape
+    matrix = np.full((k, k), cost)
+    np.fill_diagonal(matrix, 0.0)
+    u = np.array(units[:n])
+    path = segment_viterbi(emission, switch_cost=matrix, units=u, min_units=min_units)
+    score = emission[np.arange(n), path].sum() - sum(matrix[a, b] for a, b in itertools.pairwise(path))
+    assert np.isclose(score, segment_viterbi_brute_force(emission, matrix, u, min_units))
+
+
+def test_segment_viterbi_with_one_unit_is_viterbi():
+    rng = np.random.default_rng(0)
+    e = rng.normal(size=(40, 4))
+    assert segment_viterbi(e, switch_cost=1.5, units=np.ones(40), min_units=1).tolist() == viterbi(
+        e, switch_cost=1.5).tolist()
 
 
 def test_every_key_has_six_close_keys():
