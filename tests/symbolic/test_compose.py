@@ -60,16 +60,19 @@ def test_planned_progression_recovered_on_average(songs):
 
 
 def test_key_share_floor(songs):
-    # measured: 0.75 mean over genres and seeds; see test_key_share_target for the 95 %
-    share = np.mean([r["key_share_modal"] for _, _, r in songs.values()])
-    assert share >= 0.6
+    # key_share: share of analysed chord-span duration whose local key is the planned tonic and mode (a modal
+    # song's tonic with its mode's third: g dorian counts as g minor).  Measured here (30 s songs, 2 seeds):
+    # 0.88 mean (three-minute songs: 0.93); see test_key_share_target for the 95 % per song
+    share = np.mean([r["key_share"] for _, _, r in songs.values()])
+    assert share >= 0.8
 
 
-@pytest.mark.xfail(reason="harmonia's key HMM reads loop-based minor and modal songs (and blues IV7) as their "
-                          "relative or subdominant keys; the 95 % target is met by tonal genres only", strict=False)
+@pytest.mark.xfail(reason="harmonia's global key still reads some songs in another key: twelve-bar blues and "
+                          "I7-IV7 funk in IV, a phrygian i-bII trap loop in the relative major (90 % of "
+                          "three-minute songs reach 0.95; see docs/composition.rst)", strict=False)
 def test_key_share_target(songs):
     for (g, s), (_, _, r) in songs.items():
-        assert r["key_share_modal"] >= 0.95, (g, s, r["key_share_modal"])
+        assert r["key_share"] >= 0.95, (g, s, r["key_share"])
 
 
 def test_same_seed_same_midi(tmp_path):

@@ -4,12 +4,13 @@
 
 ``key_share``
     The share of the analysed chord spans' duration (:func:`harmonia.analyze`, drums left out) whose
-    local key is the blueprint's key.
+    local key is the blueprint's key: its tonic, major or minor as the blueprint's key names it.  A
+    modal song counts under its own tonic with its mode's third, as an analyst names it: D dorian and
+    E phrygian as d and e minor, G mixolydian and F lydian as G and F major.  The mode's tonic is where
+    its phrases start and end, so reading D dorian as C major (the parent collection) is a wrong tonic.
 ``key_share_modal``
-    The same, also counting the key whose scale is the mode's collection (D dorian and C major share
-    their notes, as do E phrygian, F lydian and G mixolydian): harmonia's key finder knows the 24 major
-    and minor keys, and a modal song's collection is its parent major key's.  Equal to ``key_share``
-    for major and minor songs.
+    A looser figure: ``key_share`` also counting the parent major key whose scale is the mode's
+    collection (C major for D dorian).  Equal to ``key_share`` for major and minor songs.
 ``progression_recovery``
     The share of planned chord spans (the plan in ``score.metadata["chords"]``) whose analysed chord
     (the analysed span overlapping it longest) has the planned root and third.
