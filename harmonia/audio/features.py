@@ -6,8 +6,11 @@ works on.  Times are in seconds (``_sec``); tempo in beats per minute of the tra
 - :func:`load_audio` reads WAV, FLAC, OGG and MP3 (libsndfile >= 1.1 reads MP3; other formats go
   through librosa and audioread when they are installed).  :func:`read_metadata` reads tags, stream
   information and cover art with mutagen (ID3 in MP3 and WAV, Vorbis comments, MP4 atoms).
-- :func:`estimate_beats`: librosa's dynamic-programming beat tracker [1]_ on the onset-strength
-  envelope; the tempo is the median inter-beat interval of the tracked beats.
+- :func:`estimate_beats`: the beat level is chosen among tempi related by 1/2, 2/3, 3/4, 4/3, 3/2 and
+  2 to a first estimate (:func:`tempo_candidates`) by a linear score of onset periodicity, chord-change
+  periodicity at the bar, chord changes on the beat and a tempo prior, with weights fitted on POP909's
+  training part; librosa's dynamic-programming beat tracker [1]_ then tracks beats at that tempo; the
+  tempo is the slope of a line through the tracked beats.
 - :func:`estimate_downbeats`: beat-synchronous evidence for a bar line at each beat, summed over the
   beats of each phase of a bar of 3 or 4 beats; the best phase (and metre) wins.  The evidence is the
   harmonic change at the beat (cosine distance between the chroma of the beat and of the beat before,
@@ -17,8 +20,10 @@ works on.  Times are in seconds (``_sec``); tempo in beats per minute of the tra
   the whole song, so a metre change or a dropped beat in the middle is not followed.
 - :func:`estimate_tuning`: deviation of the recording from A440 in cents (librosa's pitch histogram).
 - :func:`chromagram` and :func:`estimate_key`: tuning-corrected constant-Q chroma, beat-synchronous;
-  the key is the best correlate of the song's chroma sum among harmonia's rotated key profiles
-  (:func:`harmonia.theory.key.key_correlations`), Krumhansl-Schmuckler key finding on audio [2]_.
+  the key is the best correlate of the song's mean chroma among rotated key profiles,
+  Krumhansl-Schmuckler key finding on audio [2]_, by default with a major and a minor profile fitted
+  on the chroma of POP909 training songs (or one of harmonia's symbolic profiles,
+  :func:`harmonia.theory.key.key_correlations`).
 - :func:`estimate_chords`: beat-synchronous chroma matched against binary chord templates (major,
   minor, dominant seventh, major seventh, minor seventh on 12 roots, and no chord) and smoothed with a
   hidden Markov model decoded by Viterbi (a fixed cost for changing chord; see
@@ -40,7 +45,10 @@ References
 
 from __future__ import annotations
 
+import functools
+import json
 import os
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +58,13 @@ from harmonia._optional import import_optional
 from harmonia.errors import CorruptFileError, EmptyFileError, MissingFileError, UnsupportedFormatError
 
 __all__ = [
+    "AUDIO_KEY_PROFILES",
     "AUDIO_SUFFIXES",
     "CHORD_DTYPE",
     "CHORD_QUALITIES",
     "SECTION_DTYPE",
+    "TEMPO_FEATURES",
+    "TEMPO_RATIOS",
     "analyze_audio",
     "chord_templates",
     "chromagram",
@@ -66,6 +77,7 @@ __all__ = [
     "extract_artwork",
     "load_audio",
     "read_metadata",
+    "tempo_candidates",
 ]
 
 #: File extensions :func:`load_audio` accepts.
@@ -79,6 +91,9 @@ CHORD_QUALITIES: dict[str, tuple[int, ...]] = {
     "maj7": (0, 4, 7, 11),
     "min7": (0, 3, 7, 10),
 }
+
+#: Key profiles fitted on audio chroma (see :func:`estimate_key`), beside harmonia's symbolic ones.
+AUDIO_KEY_PROFILES = ("pop909-audio",)
 
 #: One row per chord span.
 CHORD_DTYPE = np.dtype([("start_sec", "f8"), ("end_sec", "f8"), ("root_pc", "i1"), ("label", "U12")])
@@ -293,26 +308,144 @@ def _as_mono(y: Any) -> np.ndarray:
     return np.ascontiguousarray(x)
 
 
-def estimate_beats(
-    y: Any, sample_rate: int, *, start_bpm: float = 80.0, tempo_spread_octaves: float = 0.5
-) -> tuple[float, np.ndarray]:
-    """Tempo and beat times of a recording (librosa's dynamic-programming beat tracker).
+#: Ratios to the first tempo estimate that :func:`estimate_beats` weighs as the beat level.
+TEMPO_RATIOS = (0.5, 2 / 3, 0.75, 1.0, 4 / 3, 1.5, 2.0)
 
-    The tracker picks the tempo that best explains the onset envelope's periodicity weighted by a
-    log-normal prior; which metrical level counts as "the beat" (quarter or eighth notes) rests on
-    that prior.  The default is fitted to how POP909's annotators counted the beat of 755 pop songs
-    (``pop909-train``: geometric mean 78.7 beats per minute, spread 0.35 octave), widened to 0.5
-    octave; librosa's own default is centred on 120 with a 1-octave spread.  Pass
-    ``start_bpm=120, tempo_spread_octaves=1.0`` for fast dance music.
+#: Names of the per-candidate evidence of :func:`tempo_candidates` (the columns of its matrix).
+TEMPO_FEATURES = ("log_prior", "onset_ac", "onset_ac_half", "onset_ac_double", "harmony_ac_bar",
+                  "harmony_on_beat", "log_ratio_sq", "log_tempo")
+
+
+@functools.lru_cache(maxsize=1)
+def _front_end_model() -> dict[str, Any]:
+    """The fitted tempo weights and key profiles (``audio/data/front_end_model.json``), read once."""
+    text = resources.files("harmonia.audio").joinpath("data/front_end_model.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def _harmonic_novelty(chroma: np.ndarray, half_window: int = 15) -> np.ndarray:
+    """Cosine distance between the mean chroma of the ``half_window`` frames before and after each frame."""
+    w = half_window
+    c = chroma / np.maximum(np.linalg.norm(chroma, axis=0, keepdims=True), 1e-9)
+    cs = np.concatenate([np.zeros((12, 1)), np.cumsum(np.pad(c, ((0, 0), (w, w)), mode="edge"), axis=1)], axis=1)
+    idx = np.arange(c.shape[1]) + w
+    before, after = cs[:, idx] - cs[:, idx - w], cs[:, idx + w] - cs[:, idx]
+    den = np.linalg.norm(before, axis=0) * np.linalg.norm(after, axis=0)
+    return 1.0 - np.sum(before * after, axis=0) / np.maximum(den, 1e-9)
+
+
+def _autocorrelation(v: np.ndarray, max_lag: int) -> np.ndarray:
+    x = v - v.mean()
+    n = 1 << int(np.ceil(np.log2(2 * x.size)))
+    f = np.fft.rfft(x, n)
+    ac = np.fft.irfft(f * np.conj(f), n)[: max_lag + 2]
+    return ac / ac[0] if ac[0] > 0 else np.zeros(max_lag + 2)
+
+
+def _at(ac: np.ndarray, lag: float) -> float:
+    i = int(lag)
+    if i + 1 >= ac.size:
+        return 0.0
+    f = lag - i
+    return float(ac[i] * (1 - f) + ac[i + 1] * f)
+
+
+def tempo_candidates(
+    onset_envelope: Any,
+    chroma: Any,
+    sample_rate: int,
+    *,
+    start_bpm: float = 78.7,
+    tempo_spread_octaves: float = 0.35,
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Candidate beat levels of a recording and the evidence for each (see :func:`estimate_beats`).
+
+    The first estimate ``T0`` is librosa's autocorrelation tempo under a wide prior (80 BPM, 0.5
+    octave); the candidates are ``T0`` times :data:`TEMPO_RATIOS` between 40 and 220 BPM.  For each,
+    beats are tracked at that tempo (librosa's dynamic programme with a tight tempo) and the evidence
+    of :data:`TEMPO_FEATURES` measured: the log tempo prior, the onset envelope's autocorrelation at the
+    beat period, half of it and twice it, the autocorrelation of the harmonic novelty (chord changes) at
+    four beat periods (a bar), how much more harmony changes on the tracked beats than half-way between
+    them, the squared log ratio to ``T0``, and the log tempo over ``start_bpm`` in octaves.
+
+    Parameters
+    ----------
+    onset_envelope : array_like
+        librosa's onset strength at hop 512.
+    chroma : array_like
+        ``(12, n_frames)`` chroma at hop 512 (:func:`chromagram`).
+    sample_rate : int
+    start_bpm, tempo_spread_octaves : float
+        Centre and spread (octaves) of the log-normal tempo prior.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray, list of numpy.ndarray)
+        Candidate tempi (BPM), the ``(n_candidates, len(TEMPO_FEATURES))`` evidence, and each
+        candidate's beat frames.
+    """
+    librosa = _librosa()
+    from scipy.stats import lognorm
+
+    oenv = np.asarray(onset_envelope, dtype=float)
+    fps = sample_rate / HOP
+    wide = lognorm(s=0.5 * np.log(2.0), scale=80.0)
+    t0 = float(librosa.feature.tempo(onset_envelope=oenv, sr=sample_rate, hop_length=HOP, prior=wide)[0])
+    ac = _autocorrelation(oenv, int(2 * 60 * fps / 40) + 2)
+    novelty = _harmonic_novelty(np.asarray(chroma, dtype=float))
+    hac = _autocorrelation(novelty, int(4 * 60 * fps / 40) + 2)
+    tempi, rows, frames = [], [], []
+    for ratio in TEMPO_RATIOS:
+        bpm = t0 * ratio
+        if not 40.0 <= bpm <= 220.0:
+            continue
+        _, fr = librosa.beat.beat_track(onset_envelope=oenv, sr=sample_rate, hop_length=HOP, bpm=bpm,
+                                        tightness=400)
+        fr = np.asarray(fr, dtype=int)
+        if fr.size < 4:
+            continue
+        period = 60.0 * fps / bpm
+        mid = (fr[:-1] + fr[1:]) // 2
+        on_beat = novelty[np.clip(fr, 0, novelty.size - 1)].mean() - novelty[np.clip(mid, 0, novelty.size - 1)].mean()
+        log_t = np.log2(bpm / start_bpm)
+        rows.append([-0.5 * (log_t / tempo_spread_octaves) ** 2, _at(ac, period), _at(ac, period / 2),
+                     _at(ac, 2 * period), _at(hac, 4 * period), on_beat, np.log(ratio) ** 2, log_t])
+        tempi.append(bpm)
+        frames.append(fr)
+    return np.array(tempi), np.array(rows, dtype=float).reshape(-1, len(TEMPO_FEATURES)), frames
+
+
+def estimate_beats(
+    y: Any,
+    sample_rate: int,
+    *,
+    chroma: np.ndarray | None = None,
+    start_bpm: float = 78.7,
+    tempo_spread_octaves: float = 0.35,
+) -> tuple[float, np.ndarray]:
+    """Tempo and beat times of a recording: the beat level chosen from the music, then tracked.
+
+    Which metrical level counts as "the beat" (quarter or eighth notes, or a dotted level) is the
+    error that dominates tempo estimation.  Here it is chosen among candidates related by 1/2, 2/3,
+    3/4, 1, 4/3, 3/2 and 2 to a first estimate (:func:`tempo_candidates`), by a linear score of the
+    candidates' evidence: onset periodicity at the beat, half-beat and two beats, periodicity of
+    chord changes at the bar, chord changes falling on the beat rather than between beats, and a
+    log-normal tempo prior.  The weights were fitted (softmax over each song's candidates) on 151
+    songs of POP909's training part rendered by harmonia's synthesizer, with the annotated beat (the
+    MIDI file's quarter note) as the answer (``benchmarks/fit_front_end.py``); the prior's defaults are
+    those songs' geometric mean tempo and spread.  Beats are then tracked at the chosen tempo by
+    librosa's dynamic-programming tracker (Ellis, 2007).
 
     Parameters
     ----------
     y : array_like
         Mono samples (stereo is averaged).
     sample_rate : int
-    start_bpm : float, default 80
+    chroma : numpy.ndarray, optional
+        ``(12, n_frames)`` chroma at hop 512 (:func:`chromagram`), computed when not given.
+    start_bpm : float, default 78.7
         Centre of the tempo prior, beats per minute.
-    tempo_spread_octaves : float, default 0.5
+    tempo_spread_octaves : float, default 0.35
         Standard deviation of the prior, in octaves of tempo.
 
     Returns
@@ -334,12 +467,17 @@ def estimate_beats(
     librosa = _librosa()
     x = _as_mono(y)
     oenv = librosa.onset.onset_strength(y=x, sr=sample_rate, hop_length=HOP)
-    from scipy.stats import lognorm
-
-    prior = lognorm(s=tempo_spread_octaves * np.log(2.0), scale=start_bpm)
-    _, frames = librosa.beat.beat_track(onset_envelope=oenv, sr=sample_rate, hop_length=HOP, start_bpm=start_bpm,
-                                        prior=prior)
-    beats = librosa.frames_to_time(np.asarray(frames), sr=sample_rate, hop_length=HOP)
+    if chroma is None:
+        chroma = chromagram(x, sample_rate)
+    tempi, evidence, frames = tempo_candidates(oenv, chroma, sample_rate, start_bpm=start_bpm,
+                                               tempo_spread_octaves=tempo_spread_octaves)
+    if tempi.size == 0:
+        _, fr = librosa.beat.beat_track(onset_envelope=oenv, sr=sample_rate, hop_length=HOP, start_bpm=start_bpm)
+        beats = librosa.frames_to_time(np.asarray(fr), sr=sample_rate, hop_length=HOP)
+        return _tempo_from_beats(beats), beats
+    weights = np.array([_front_end_model()["tempo"]["weights"][name] for name in TEMPO_FEATURES])
+    best = int(np.argmax(evidence @ weights))
+    beats = librosa.frames_to_time(frames[best], sr=sample_rate, hop_length=HOP)
     return _tempo_from_beats(beats), beats
 
 
@@ -471,15 +609,22 @@ def _beat_sync(chroma: np.ndarray, beats_sec: np.ndarray, sample_rate: int) -> t
     return sync, bounds
 
 
-def estimate_key(chroma: Any, *, profile: str = "temperley") -> dict[str, Any]:
+def estimate_key(chroma: Any, *, profile: str = "pop909-audio") -> dict[str, Any]:
     """Global key of a chromagram by correlation with rotated key profiles.
+
+    The default profile, ``"pop909-audio"``, is the mean tonic-aligned chroma of 151 songs of POP909's
+    training part rendered by harmonia's synthesizer, one profile for major and one for minor keys
+    (``benchmarks/fit_front_end.py``).  Profiles from symbolic key finding (Temperley's,
+    Krumhansl's) describe note counts, not the chroma of a recording, in which overtones raise the
+    fifth and third of every note; fitted on chroma, the profile tells relative and fifth-related keys
+    apart more often.
 
     Parameters
     ----------
     chroma : array_like
-        ``(12, n_frames)`` chroma (or a ``(12,)`` summed chroma vector).
-    profile : str, default "temperley"
-        A profile of :data:`harmonia.theory.key.KEY_PROFILES`.
+        ``(12, n_frames)`` chroma (or a ``(12,)`` mean chroma vector).
+    profile : str, default "pop909-audio"
+        One of :data:`AUDIO_KEY_PROFILES` or of :data:`harmonia.theory.key.KEY_PROFILES`.
 
     Returns
     -------
@@ -493,14 +638,23 @@ def estimate_key(chroma: Any, *, profile: str = "temperley") -> dict[str, Any]:
     >>> for i, pc in enumerate([7, 9, 11, 0, 2, 4, 6]):
     ...     scale[pc, i] = 1.0
     >>> scale[7] += 1.0; scale[2] += 0.5  # stress the tonic and the dominant
-    >>> estimate_key(scale)["key"]
-    'G'
+    >>> estimate_key(scale)["key"], estimate_key(scale, profile="temperley")["key"]
+    ('G', 'G')
     """
     from harmonia.theory.key import Key, format_key, key_correlations
 
     c = np.asarray(chroma, dtype=float)
-    v = c.sum(axis=1) if c.ndim == 2 else c
-    r = key_correlations(v, profile=profile)
+    v = c.mean(axis=1) if c.ndim == 2 else c
+    if profile in AUDIO_KEY_PROFILES:
+        prof = np.array([_front_end_model()["key"][profile][m] for m in ("major", "minor")])
+        degree = (np.arange(12)[None, :] - np.arange(12)[:, None]) % 12  # [tonic, pc]
+        keys = np.concatenate([prof[0][degree], prof[1][degree]])
+        kc = keys - keys.mean(axis=1, keepdims=True)
+        vc = v - v.mean()
+        den = np.linalg.norm(kc, axis=1) * np.linalg.norm(vc)
+        r = np.divide(kc @ vc, den, out=np.zeros(24), where=den > 0)
+    else:
+        r = key_correlations(v, profile=profile)
     order = np.argsort(r)[::-1]
     k = int(order[0])
     mode = "major" if k < 12 else "minor"
@@ -694,9 +848,9 @@ def analyze_audio(
     sample_rate: int,
     *,
     beats_per_bar: int | None = None,
-    key_profile: str = "temperley",
-    start_bpm: float = 80.0,
-    tempo_spread_octaves: float = 0.5,
+    key_profile: str = "pop909-audio",
+    start_bpm: float = 78.7,
+    tempo_spread_octaves: float = 0.35,
     timings: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """Tempo, beats, downbeats, tuning, key, chords and sections of a recording, as a JSON-ready dict.
@@ -708,7 +862,7 @@ def analyze_audio(
     sample_rate : int
     beats_per_bar : int, optional
         Fix the metre for :func:`estimate_downbeats`.
-    key_profile : str, default "temperley"
+    key_profile : str, default "pop909-audio"
         Key profile for :func:`estimate_key`.
     start_bpm, tempo_spread_octaves : float
         The beat tracker's tempo prior (see :func:`estimate_beats`).
@@ -740,10 +894,10 @@ def analyze_audio(
         x = _resample(x, int(sample_rate), SAMPLE_RATE)
     sr = SAMPLE_RATE
     t0 = clock()
-    tempo, beats = estimate_beats(x, sr, start_bpm=start_bpm, tempo_spread_octaves=tempo_spread_octaves)
-    t1 = clock()
     tuning = estimate_tuning(x, sr)
     chroma = chromagram(x, sr, tuning_cents=tuning)
+    t1 = clock()
+    tempo, beats = estimate_beats(x, sr, chroma=chroma, start_bpm=start_bpm, tempo_spread_octaves=tempo_spread_octaves)
     t2 = clock()
     downbeats, m = estimate_downbeats(x, sr, beats, beats_per_bar=beats_per_bar, chroma=chroma)
     t3 = clock()
@@ -754,7 +908,7 @@ def analyze_audio(
     t4 = clock()
     sections = estimate_sections(x, sr, beats, chroma=chroma)
     t5 = clock()
-    times.update(beats=t1 - t0, chroma=t2 - t1, downbeats=t3 - t2, key_chords=t4 - t3, sections=t5 - t4)
+    times.update(chroma=t1 - t0, beats=t2 - t1, downbeats=t3 - t2, key_chords=t4 - t3, sections=t5 - t4)
 
     def r(v: Any) -> list[float]:
         return [round(float(a), 4) for a in v]

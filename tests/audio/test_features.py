@@ -146,3 +146,45 @@ def test_missing_librosa_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "librosa", None)
     with pytest.raises(MissingDependencyError, match=r"harmonia\[audio\]"):
         F.estimate_beats(np.zeros(SR, dtype=np.float32), SR)
+
+
+def test_front_end_model_file_matches_its_schema():
+    import importlib.util
+    import json
+    from importlib import resources
+
+    files = resources.files("harmonia.audio").joinpath("data")
+    data = json.loads(files.joinpath("front_end_model.json").read_text())
+    schema = json.loads(files.joinpath("front_end_model.schema.json").read_text())
+    assert set(schema["required"]) <= set(data)
+    assert set(data["tempo"]["weights"]) == set(F.TEMPO_FEATURES)
+    assert set(data["key"]) == set(F.AUDIO_KEY_PROFILES)
+    for prof in data["key"].values():
+        assert len(prof["major"]) == len(prof["minor"]) == 12 and np.argmax(prof["major"]) == 0
+    if importlib.util.find_spec("jsonschema"):
+        import jsonschema
+
+        jsonschema.validate(data, schema)
+
+
+def test_tempo_candidates_are_related_levels_with_evidence():
+    import librosa
+
+    harmony = chord_sequence([[48, 60, 64, 67], [45, 60, 64, 69], [41, 60, 65, 69], [43, 59, 62, 67]] * 2, 0.6)
+    y = click_track(100.0, harmony.size / SR) + harmony
+    oenv = librosa.onset.onset_strength(y=y, sr=SR, hop_length=F.HOP)
+    tempi, evidence, frames = F.tempo_candidates(oenv, F.chromagram(y, SR), SR)
+    assert evidence.shape == (tempi.size, len(F.TEMPO_FEATURES)) and len(frames) == tempi.size
+    assert np.all((tempi >= 40) & (tempi <= 220)) and np.all(np.isfinite(evidence))
+    # all candidates are one first estimate times TEMPO_RATIOS
+    assert any(np.all(np.min(np.abs(tempi[:, None] / t0 - np.array(F.TEMPO_RATIOS)[None, :]), axis=1) < 1e-9)
+               for t0 in tempi)
+    bpm, _ = F.estimate_beats(y, SR)
+    assert abs(bpm - 100.0) / 100.0 < 0.02
+
+
+def test_key_profiles_agree_on_a_plain_scale():
+    scale = np.zeros(12)
+    scale[[2, 4, 6, 7, 9, 11, 1]] = 1.0
+    scale[[2, 9]] += 1.0
+    assert F.estimate_key(scale)["key"] == F.estimate_key(scale, profile="temperley")["key"] == "D"
