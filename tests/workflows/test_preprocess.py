@@ -85,7 +85,7 @@ def test_separate_and_transcribe_one_song(tmp_path, monkeypatch):
 
 def test_process_pool_and_dask(tmp_path):
     distributed = pytest.importorskip("distributed")
-    src = _corpus(tmp_path / "in", n=2, seconds=2.0)
+    src = _corpus(tmp_path / "in", n=2, seconds=1.0)
     pool = preprocess(src, tmp_path / "pool", separate=False, transcribe=False, workers=2, progress=False)
     assert len(pool["done"]) == 2 and pool["workers"] == 2
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, host="127.0.0.1",
