@@ -7,8 +7,9 @@ spirit of Pardo & Birmingham's HarmAn [1]_ and Temperley's preference rules [2]_
 * a chord tone sounding in the span earns its duration, a non-chord tone costs ``nonchord_cost`` times
   its duration (so short passing and neighbour notes cost little, and a note held against the wrong chord
   costs a lot);
-* a template whose root or third is silent pays ``missing_cost`` per quarter note (the fifth may be
-  omitted, as in much four-part writing);
+* a template whose root or third is silent pays ``missing_cost`` per quarter note (so does one whose
+  diminished or augmented fifth is silent: without it a half-diminished seventh reads as a minor
+  seventh; a perfect fifth may be omitted, as in much four-part writing);
 * the bass is heard as the chord's foundation: bass time on chord tones earns ``bass_weight``, bass time
   off them costs as much;
 * every span pays a start cost that depends on the metric strength of its first onset (cheap on a
@@ -92,6 +93,7 @@ def _templates(vocab: ChordVocabulary) -> tuple[np.ndarray, ...]:
     mask = np.zeros(12 * n_q, dtype=np.int64)
     root = np.zeros(12 * n_q, dtype=np.int64)
     third = np.full(12 * n_q, -1, dtype=np.int64)
+    fifth = np.full(12 * n_q, -1, dtype=np.int64)  # a diminished or augmented fifth, which must sound
     prior = np.zeros(12 * n_q)
     quality = np.zeros(12 * n_q, dtype=np.int64)
     for q, (ivs, pr) in enumerate(zip(vocab.intervals, vocab.prior)):
@@ -103,16 +105,18 @@ def _templates(vocab: ChordVocabulary) -> tuple[np.ndarray, ...]:
             root[t] = r
             thirds = [iv for iv in ivs if iv in (3, 4)]
             third[t] = (r + thirds[0]) % 12 if thirds else -1
+            altered = [iv for iv in ivs if iv in (6, 8)]
+            fifth[t] = (r + altered[0]) % 12 if altered and 7 not in ivs else -1
             prior[t] = pr
             quality[t] = q
-    for arr in (pcs, mask, root, third, prior, quality):
+    for arr in (pcs, mask, root, third, fifth, prior, quality):
         arr.flags.writeable = False
-    return pcs, mask, root, third, prior, quality
+    return pcs, mask, root, third, fifth, prior, quality
 
 
 @njit(cache=True)
 def _segment_kernel(
-    starts, ends, weight, bass_pc, start_cost, t_pcs, t_root, t_third, slice_prior,
+    starts, ends, weight, bass_pc, start_cost, t_pcs, t_root, t_third, t_fifth, slice_prior,
     max_span_qn, nonchord_cost, missing_cost, bass_weight, seventh_floor,
 ):  # pragma: no cover - compiled
     n = starts.size
@@ -167,6 +171,8 @@ def _segment_kernel(
                 if v[t_root[t]] < floor:
                     score -= missing_cost * span
                 if t_third[t] >= 0 and v[t_third[t]] < floor:
+                    score -= missing_cost * span
+                if t_fifth[t] >= 0 and v[t_fifth[t]] < floor:
                     score -= missing_cost * span
                 if t_pcs[t, 3] >= 0 and v[t_pcs[t, 3]] < seventh_floor * span:
                     score -= missing_cost * span
@@ -257,7 +263,7 @@ def segment_chords(
     vocab = vocabulary or default_vocabulary()
     if slices.size == 0:
         return np.zeros(0, dtype=SEGMENT_DTYPE)
-    pcs, mask, root, third, prior, quality = _templates(vocab)
+    pcs, mask, root, third, fifth, prior, quality = _templates(vocab)
     dur = slices["end"] - slices["start"]
     raw = slices["pc_weight"]
     totals = raw.sum(axis=1)
@@ -272,7 +278,7 @@ def segment_chords(
     start_cost = costs[np.clip(np.asarray(strength, dtype=np.int64), 0, costs.size - 1)]
     s0, s1, lab, fit = _segment_kernel(
         np.ascontiguousarray(slices["start"]), np.ascontiguousarray(slices["end"]), np.ascontiguousarray(weight),
-        bass_pc, start_cost, pcs, root, third, slice_prior, float(max_span_qn), float(nonchord_cost),
+        bass_pc, start_cost, pcs, root, third, fifth, slice_prior, float(max_span_qn), float(nonchord_cost),
         float(missing_cost), float(bass_weight), float(seventh_floor),
     )
     # merge neighbours with one label, then split where the bass moves to another chord tone from one

@@ -55,6 +55,13 @@ def test_missing_fifth_and_seventh_chords():
     assert _labels(_segment(notes)) == [(7, "dom7", 7), (0, "maj", 0)]
 
 
+def test_altered_fifth_must_sound():
+    # G Bb F with the ninth A and no fifth: a Gm9 voicing, a minor seventh (a half-diminished seventh needs
+    # its diminished fifth Db); with Db sounding it is half-diminished
+    assert _labels(_segment(_block([(43, 58, 65, 69)], dur=4.0)))[0][:2] == (7, "min7")
+    assert _labels(_segment(_block([(43, 58, 61, 65)], dur=4.0)))[0][:2] == (7, "hdim7")
+
+
 @given(st.integers(-5, 6))
 def test_transposition_invariance(k):
     base = _segment(_block(PROGRESSION))
