@@ -10,7 +10,13 @@ The pipeline, each step a function of its own module:
    keys (Temperley's key profiles plus a chord-in-key term, and a cost per modulation), so that a lone
    applied chord stays a tonicization (``V/V``) while a confirmed new key becomes a modulation; a new key
    must hold at least :data:`MIN_KEY_HARMONIES` harmonies, and music that repeats its harmony in 4- and
-   8-bar units (songs) gets a prior for its home key (:data:`HOME_PRIOR`), since a song's key persists;
+   8-bar units (songs) gets a prior for its home key (:data:`HOME_PRIOR`), since a song's key persists.
+   The home key of such music also weighs where its tonic sits: the chords that open and close its
+   4-bar units (cadential arrivals from the dominant count double) and the bass's time on each pitch
+   class (:data:`TONIC_WEIGHT`), so a dorian i-IV loop is in its minor tonic, not its relative major.
+   In dominant-seventh saturated harmony (blues, funk) a dominant seventh counts as its major triad with
+   a colour seventh (:data:`DOM7_SATURATION`), so a blues I7 is a tonic, not V7 of IV [1]_ [2]_;
+   bVII in major and bII in minor count as modal chords of the key (mixolydian, phrygian);
 4. :func:`~harmonia.theory.roman.analyze_pcs` names each span's chord in its local key (the reading a
    teacher prefers), falling back to :func:`~harmonia.theory.roman.chord_numeral` for other chords;
 5. cadences are read at phrase ends (fermatas when the score has them, else long melodic notes and rests)
@@ -18,8 +24,20 @@ The pipeline, each step a function of its own module:
 6. harmonic rhythm counts chord changes per bar and where in the bar they fall;
 7. non-chord tones are classified from each voice's melodic motion around them.
 
+The chord names do not change with these key rules: a blues tonic seventh is still named ``V7/IV`` in
+the tonic's major key (RomanText's ``I7`` in major is a major seventh).
+
 :func:`analyze_notes` returns plain structured arrays; :class:`harmonia.symbolic.analysis.Analysis` wraps
 them with tables, RomanText and MusicXML export.
+
+References
+----------
+.. [1] T. de Clercq and D. Temperley, "A corpus analysis of rock harmony", *Popular Music* 30(1), 2011,
+   47-70. https://doi.org/10.1017/S026114301000067X (rock harmony's chord statistics: IV and bVII as
+   common as V, tonics that need no dominant).
+.. [2] N. Biamonte, "Triadic modal and pentatonic patterns in rock music", *Music Theory Spectrum* 32(2),
+   2010, 95-110. https://doi.org/10.1525/mts.2010.32.2.95 (modal chord loops of rock, heard in their
+   modal tonic).
 """
 
 from __future__ import annotations
@@ -195,8 +213,11 @@ def analyze_notes(
     strength = timemap.metric_level(slices["start"], bars)
     seg = segment_chords(slices, strength=strength)
     presence = _presence(seg, slices)
-    home = _global_key(seg, presence, chord_weight=chord_weight)
-    key_path = _local_keys(seg, presence, home, switch_cost=switch_cost, chord_weight=chord_weight, bars=bars)
+    quality, pc_weights = _key_inputs(seg, presence)
+    repeated = _repetition(seg, bars)
+    home = _global_key(seg, presence, quality, pc_weights, chord_weight=chord_weight, bars=bars, repeated=repeated)
+    key_path = _local_keys(seg, presence, home, quality, pc_weights, switch_cost=switch_cost,
+                           chord_weight=chord_weight, repeated=repeated)
     chords = _chord_table(seg, key_path, arr, bars)
     keys = _key_table(chords)
     fermatas = np.asarray([] if fermatas_qn is None else fermatas_qn, dtype=float)
@@ -234,7 +255,7 @@ def _key_fit() -> np.ndarray:
     """Chord-in-key weights, with the Picardy third (major tonic in minor) admitted as an alteration."""
     global _KEY_FIT
     if _KEY_FIT is None:
-        fit = localkey.chord_key_fit(_QUALITY_NAMES, applied=-1.0, other=-2.5)
+        fit = localkey.chord_key_fit(_QUALITY_NAMES, applied=-1.0, other=-2.5, modal=-1.0)
         maj = _QUALITY_NAMES.index("maj")
         for k in range(12, 24):
             fit[maj, k % 12, k] = max(fit[maj, k % 12, k], -0.5)
@@ -272,20 +293,56 @@ def _repetition(seg: np.ndarray, bars: np.ndarray) -> float:
     return float(np.mean(same))
 
 
+#: Share of the harmony's duration in dominant-seventh chords from which a piece counts as
+#: dominant-seventh saturated (blues, funk, gospel, blues-rock), when two of its dominant sevenths have roots
+#: a fourth or fifth apart (I7-IV7, I7-V7).
+DOM7_SATURATION = 0.5
+_DOM7 = _QUALITY_NAMES.index("dom7")
+_MAJ = _QUALITY_NAMES.index("maj")
+
+
+def _key_inputs(seg: np.ndarray, presence: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The chord qualities and pitch-class weights the key model sees.
+
+    In dominant-seventh saturated harmony the minor seventh of a major-minor seventh chord is colour, not a
+    leading-tone pull toward the chord a fifth below: the blues plays its tonic, subdominant and dominant
+    all as dominant sevenths (I7-IV7-V7), and rock and funk loop I7-IV7.  A piece counts as saturated when
+    at least :data:`DOM7_SATURATION` of its harmony's duration is major triads with their minor seventh
+    sounding (labelled ``dom7``, or ``maj`` with the seventh in the texture), on two roots a fourth or fifth
+    apart.  There each such chord counts as its major triad for the key (a C7 is a possible I, IV or V of a
+    key), and its seventh's pitch class is left out of that span's pitch evidence.  Elsewhere the chords
+    are as segmented."""
+    quality = seg["quality"].astype(np.int64)
+    weights = np.ones((seg.size, 12))
+    dur = seg["offset"] - seg["onset"]
+    seventh = (seg["root_pc"].astype(np.int64) + 10) % 12
+    has_seventh = presence[np.arange(seg.size), seventh] >= 0.5
+    dom = (quality == _DOM7) | ((quality == _MAJ) & has_seventh)
+    if dur.sum() <= 0 or dur[dom].sum() < DOM7_SATURATION * dur.sum():
+        return quality, weights
+    roots = np.unique(seg["root_pc"][dom])
+    if not any((int(a) - int(b)) % 12 in (5, 7) for a in roots for b in roots):
+        return quality, weights
+    quality = np.where(dom, _MAJ, quality)
+    idx = np.flatnonzero(dom)
+    weights[idx, seventh[idx]] = 0.0
+    return quality, weights
+
+
 def _local_keys(
-    seg: np.ndarray, presence: np.ndarray, home: int, *, switch_cost: Any, chord_weight: float, bars: np.ndarray
+    seg: np.ndarray, presence: np.ndarray, home: int, quality: np.ndarray, pc_weights: np.ndarray, *,
+    switch_cost: Any, chord_weight: float, repeated: float
 ) -> np.ndarray:
     """Local keys; a piece whose last chord is the home key's tonic triad (a Picardy third included) ends
     in the home key.  Music that repeats its harmony in 4- and 8-bar units (songs built on loops and
     repeated sections) keeps its home key unless the evidence for another is strong: the home key gets a
     prior per quarter note of evidence.  A new key must hold :data:`MIN_KEY_HARMONIES` harmonies."""
-    fit = _key_fit()[seg["quality"], seg["root_pc"]]
+    fit = _key_fit()[quality, seg["root_pc"]]
     last = seg[-1]
     if last["root_pc"] == home % 12 and _QUALITY_NAMES[last["quality"]] in ("maj", "min"):
         fit = fit.copy()
         fit[-1] -= 1e6
         fit[-1, home] += 1e6
-    repeated = _repetition(seg, bars)
     if repeated >= MIN_REPETITION and chord_weight > 0:
         fit = fit.copy()
         fit[:, home] += HOME_PRIOR * np.sqrt(repeated) / chord_weight
@@ -298,6 +355,7 @@ def _local_keys(
         chord_weight=chord_weight,
         units=_harmony_changes(seg),
         min_units=MIN_KEY_HARMONIES,
+        pc_weights=pc_weights,
     )
 
 
@@ -308,16 +366,73 @@ def _harmony_changes(seg: np.ndarray) -> np.ndarray:
     return new
 
 
-def _global_key(seg: np.ndarray, presence: np.ndarray, *, chord_weight: float, edge_weight: float = 0.4) -> int:
+#: Weight (per quarter note of the piece, scaled by the square root of the share of repeated bars) of
+#: the tonic evidence of repeating music: the chords that open its 4-bar units and the bass's pitch classes.
+TONIC_WEIGHT = 1.0
+_MAJOR_THIRD_QUALITIES = ("maj", "dom7", "maj7")
+_MINOR_THIRD_QUALITIES = ("min", "min7")
+
+
+def _tonic_evidence(seg: np.ndarray, bars: np.ndarray) -> np.ndarray:
+    """Per key (24): how often the key's tonic chord (its root, with the mode's third) opens a 4-bar unit
+    (weight 1/2) and how often it ends one (weight 1/2 shared among the unit ends, the piece's last chord
+    included; an arrival from its dominant, a major chord a fifth above, counts twice as much as another),
+    plus the share of the bass's time on the key's tonic.
+
+    Songs built on loops and repeated sections start their phrases on the tonic, end them with cadences on
+    it, and their bass dwells on it: a dorian i-IV loop starts and ends on i, its bass on the tonic most;
+    a vi-IV-I-V loop that ends its choruses V7-I is in the major key."""
+    out = np.zeros(24)
+    bars = bars[bars["onset"] < seg["offset"][-1] - 1e-9]
+    units = bars["onset"][::4]
+
+    def tonic_key(i: int) -> int:
+        name = _QUALITY_NAMES[seg["quality"][i]]
+        root = int(seg["root_pc"][i])
+        return root if name in _MAJOR_THIRD_QUALITIES else 12 + root if name in _MINOR_THIRD_QUALITIES else -1
+
+    starts = np.clip(np.searchsorted(seg["onset"], units + 1e-9, side="right") - 1, 0, None)
+    for i in starts:
+        k = tonic_key(int(i))
+        if k >= 0:
+            out[k] += 0.5 / starts.size
+    ends = np.append(np.searchsorted(seg["onset"], units[1:] - 1e-9, side="left") - 1, seg.size - 1)
+    ends = ends[ends >= 0]
+    credit = np.zeros(24)
+    for i in ends:
+        k = tonic_key(int(i))
+        if k < 0:
+            continue
+        j = int(i) - 1
+        while j >= 0 and seg["root_pc"][j] == seg["root_pc"][i] and seg["quality"][j] == seg["quality"][i]:
+            j -= 1
+        dominant = j >= 0 and (int(seg["root_pc"][j]) - k) % 12 == 7 and (
+            _QUALITY_NAMES[seg["quality"][j]] in _MAJOR_THIRD_QUALITIES)
+        credit[k] += 2.0 if dominant else 1.0
+    if ends.size:
+        out += 0.5 * credit / (2.0 * ends.size)
+    dur = seg["offset"] - seg["onset"]
+    bass = np.bincount(seg["bass_pc"].astype(np.int64), weights=dur, minlength=12)[:12] / dur.sum()
+    return out + np.tile(bass, 2)
+
+
+def _global_key(
+    seg: np.ndarray, presence: np.ndarray, quality: np.ndarray, pc_weights: np.ndarray, *, chord_weight: float,
+    bars: np.ndarray, repeated: float, edge_weight: float = 0.4
+) -> int:
     """The home key (index 0-23): all the piece's evidence, plus a pull toward the roots of its first and
     last chords (triads or sevenths), since tonal pieces open and close on their tonic (the evidence
-    decides the mode, and decides alone when the first and last chords disagree)."""
+    decides the mode, and decides alone when the first and last chords disagree).  Music that repeats its
+    harmony in 4- and 8-bar units also gets :func:`_tonic_evidence`, weighted by :data:`TONIC_WEIGHT`."""
     dur = seg["offset"] - seg["onset"]
-    fit = _key_fit()[seg["quality"], seg["root_pc"]]
-    evidence = ((localkey.presence_loglik(presence, TEMPERLEY_PRESENCE) + chord_weight * fit) * dur[:, None]).sum(0)
+    fit = _key_fit()[quality, seg["root_pc"]]
+    loglik = localkey.presence_loglik(presence, TEMPERLEY_PRESENCE, weights=pc_weights)
+    evidence = ((loglik + chord_weight * fit) * dur[:, None]).sum(0)
     for edge in (seg[0], seg[-1]):
         if _QUALITY_NAMES[edge["quality"]] in _EDGE_QUALITIES:
             evidence[[edge["root_pc"], 12 + edge["root_pc"]]] += edge_weight * dur.sum()
+    if repeated >= MIN_REPETITION:
+        evidence += TONIC_WEIGHT * np.sqrt(repeated) * dur.sum() * _tonic_evidence(seg, bars)
     return int(np.argmax(evidence))
 
 

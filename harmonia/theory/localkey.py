@@ -19,6 +19,8 @@ References
 ----------
 .. [1] D. Temperley, *Music and Probability*. MIT Press, 2007, ch. 4 (the key model this follows).
 .. [2] C. L. Krumhansl, *Cognitive Foundations of Musical Pitch*. Oxford University Press, 1990.
+.. [3] T. de Clercq and D. Temperley, "A corpus analysis of rock harmony", *Popular Music* 30(1), 2011,
+   47-70. https://doi.org/10.1017/S026114301000067X
 """
 
 from __future__ import annotations
@@ -49,6 +51,10 @@ _DIATONIC = {
               10: ("maj", "dom7"), 11: ("dim", "dim7", "hdim7")},
 }
 _APPLIED = ("maj", "dom7", "dim", "dim7", "hdim7")  # dominant-function chords that tonicize a degree
+# Modal chords of each mode (root interval above the tonic: qualities): the mixolydian bVII of a major key,
+# and the phrygian bII of a minor key (the Neapolitan's root).  The dorian IV of a minor key and the
+# lydian II of a major key are already counted (melodic minor's IV, V/V).
+_MODAL = {"major": {10: ("maj", "dom7")}, "minor": {1: ("maj", "maj7")}}
 
 
 #: _DEGREE_OF[tonic, pc] = scale degree (semitones above the tonic) of pitch class pc
@@ -66,12 +72,16 @@ def key_index(tonic_pc: int, mode: str) -> int:
     return int(tonic_pc) % 12 + (12 if mode == "minor" else 0)
 
 
-def chord_key_fit(names: tuple[str, ...], *, applied: float = -1.0, other: float = -2.5) -> np.ndarray:
+def chord_key_fit(
+    names: tuple[str, ...], *, applied: float = -1.0, other: float = -2.5, modal: float | None = None
+) -> np.ndarray:
     """Log-weight of each chord (quality index x root pc) in each of the 24 keys.
 
     Diatonic chords get 0, chords that act as dominant (major, dominant seventh) or leading-tone chord
     (diminished, half- and fully-diminished seventh) of a diatonic major or minor triad get ``applied``,
-    everything else ``other``.
+    everything else ``other``.  With ``modal``, the modal chords of each mode get at least ``modal``:
+    ``bVII`` in major (mixolydian, the commonest borrowed chord of rock [3]_) and ``bII`` in minor
+    (phrygian, and the Neapolitan's root).
 
     Parameters
     ----------
@@ -93,7 +103,10 @@ def chord_key_fit(names: tuple[str, ...], *, applied: float = -1.0, other: float
                 degree = (r - tonic) % 12
                 if name in table.get(degree, ()):
                     out[q, r, k] = 0.0
-                elif name in _APPLIED and degree != 0:
+                    continue
+                if modal is not None and name in _MODAL[mode].get(degree, ()):
+                    out[q, r, k] = max(out[q, r, k], modal)
+                if name in _APPLIED and degree != 0:
                     # root a fifth above (V of) or a semitone below (viio of) a diatonic triad's root
                     for d in targets:
                         if d == 0:
@@ -105,7 +118,7 @@ def chord_key_fit(names: tuple[str, ...], *, applied: float = -1.0, other: float
     return out
 
 
-def presence_loglik(presence: np.ndarray, profile: np.ndarray) -> np.ndarray:
+def presence_loglik(presence: np.ndarray, profile: np.ndarray, *, weights: np.ndarray | None = None) -> np.ndarray:
     """Log-likelihood of pitch-class presence vectors under each of the 24 keys.
 
     Parameters
@@ -114,6 +127,9 @@ def presence_loglik(presence: np.ndarray, profile: np.ndarray) -> np.ndarray:
         Shape ``(n, 12)``, in [0, 1]: how present each pitch class is in each observation.
     profile : numpy.ndarray
         Shape ``(2, 12)``: probability that each scale degree (from the tonic) is present, major then minor.
+    weights : numpy.ndarray, optional
+        Shape ``(n, 12)``: how much each pitch class of each observation counts (default 1; 0 leaves a
+        pitch class out of that observation's evidence, e.g. a chord's colour seventh).
 
     Returns
     -------
@@ -124,7 +140,8 @@ def presence_loglik(presence: np.ndarray, profile: np.ndarray) -> np.ndarray:
     # rolled[k, pc] = probability that pitch class pc is present in key k (degree pc - tonic)
     rolled = np.concatenate([p[0][_DEGREE_OF], p[1][_DEGREE_OF]])
     x = np.asarray(presence, dtype=float)
-    return x @ np.log(rolled).T + (1 - x) @ np.log(1 - rolled).T
+    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
+    return (x * w) @ np.log(rolled).T + ((1 - x) * w) @ np.log(1 - rolled).T
 
 
 @njit(cache=True)
@@ -338,6 +355,7 @@ def decode_keys(
     chord_weight: float = 0.5,
     units: np.ndarray | None = None,
     min_units: float = 0.0,
+    pc_weights: np.ndarray | None = None,
 ) -> np.ndarray:
     """Local key of every observation (chord span).
 
@@ -359,13 +377,16 @@ def decode_keys(
     units, min_units : numpy.ndarray, float
         With ``min_units > 0``, every key region but the first and the last must hold at least
         ``min_units`` of the spans' ``units`` (default one per span; see :func:`segment_viterbi`).
+    pc_weights : numpy.ndarray, optional
+        ``(n, 12)`` weight of each pitch class in each span's evidence (see :func:`presence_loglik`).
 
     Returns
     -------
     numpy.ndarray of int
         Key index (0-23) per span.
     """
-    emission = (presence_loglik(presence, profile) + chord_weight * chord_fit) * np.asarray(duration_qn)[:, None]
+    loglik = presence_loglik(presence, profile, weights=pc_weights)
+    emission = (loglik + chord_weight * chord_fit) * np.asarray(duration_qn)[:, None]
     cost = key_transition_cost() if switch_cost is None else switch_cost
     if min_units > 0:
         u = np.ones(emission.shape[0]) if units is None else units

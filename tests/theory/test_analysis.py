@@ -141,3 +141,39 @@ def test_picardy_third_ends_a_minor_piece():
     assert r["chords"]["numeral"].tolist()[-1] == "I"
     assert r["keys"][["tonic_fifths", "mode"]].tolist()[-1] == (3, 1)
     assert r["cadences"]["type"].tolist()[-1] == "PAC"
+
+
+def _song(chords, reps, bar_qn=4.0):
+    """Block chords of one bar each (tuples of MIDI pitches, the bass first), the progression ``reps`` times."""
+    bars = [c for _ in range(reps) for c in chords]
+    on, dur, pitch = [], [], []
+    for b, c in enumerate(bars):
+        for p in c:
+            on.append(b * bar_qn)
+            dur.append(bar_qn)
+            pitch.append(p)
+    return make_note_array(on, dur, pitch)
+
+
+def _key_names(result):
+    from harmonia.theory.pitch import fifths_to_pc
+
+    return {(fifths_to_pc(int(k["tonic_fifths"])), int(k["mode"])) for k in result["keys"]}
+
+
+def test_twelve_bar_blues_of_dominant_sevenths_is_in_the_tonic():
+    # C7 C7 C7 C7 F7 F7 C7 C7 G7 F7 C7 C7 (then C): each C7 would be V7 of F in common-practice harmony
+    c7, f7, g7 = (36, 64, 67, 70, 72), (41, 65, 69, 72, 75), (43, 65, 67, 71, 74)
+    blues = [c7, c7, c7, c7, f7, f7, c7, c7, g7, f7, c7, c7]
+    result = analyze_notes(np.concatenate([_song(blues, 4), make_note_array([192.0] * 4, 4.0, [36, 64, 67, 72])]))
+    assert int(result["global_key"]["tonic_fifths"][0]) == 0 and int(result["global_key"]["mode"][0]) == 0
+    assert _key_names(result) == {(0, 0)}
+    assert result["chords"]["numeral"][0] == "V7/IV"  # the chord keeps its name; only the key evidence changes
+
+
+def test_dorian_loop_is_in_its_minor_tonic():
+    # Dm - G, two bars each, repeated: a dorian i-IV loop, not ii-V in C major
+    dm, g = (38, 62, 65, 69), (43, 62, 67, 71)
+    result = analyze_notes(_song([dm, dm, g, g], 8))
+    assert _key_names(result) == {(2, 1)}
+    assert _numerals(result)[:2] == ["i", "IV"]
