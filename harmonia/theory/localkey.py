@@ -48,7 +48,7 @@ _DIATONIC = {
               7: ("maj", "dom7"), 9: ("min", "min7"), 11: ("dim", "hdim7")},
     "minor": {0: ("min", "min7"), 2: ("dim", "hdim7", "min", "min7"), 3: ("maj", "maj7", "aug"),
               5: ("min", "min7", "maj", "dom7"), 7: ("maj", "dom7", "min", "min7"), 8: ("maj", "maj7"),
-              10: ("maj", "dom7"), 11: ("dim", "dim7", "hdim7")},
+              9: ("dim", "hdim7"), 10: ("maj", "dom7"), 11: ("dim", "dim7", "hdim7")},
 }
 _APPLIED = ("maj", "dom7", "dim", "dim7", "hdim7")  # dominant-function chords that tonicize a degree
 # Modal chords of each mode (root interval above the tonic: qualities): the mixolydian bVII of a major key,
