@@ -62,14 +62,15 @@ def test_planned_progression_recovered_on_average(songs):
 def test_key_share_floor(songs):
     # key_share: share of analysed chord-span duration whose local key is the planned tonic and mode (a modal
     # song's tonic with its mode's third: g dorian counts as g minor).  Measured here (30 s songs, 2 seeds):
-    # 0.88 mean (three-minute songs: 0.93); see test_key_share_target for the 95 % per song
+    # 0.96 mean (three-minute songs: 0.99); see test_key_share_target for the 95 % per song
     share = np.mean([r["key_share"] for _, _, r in songs.values()])
     assert share >= 0.8
 
 
-@pytest.mark.xfail(reason="harmonia's global key still reads some songs in another key: twelve-bar blues and "
-                          "I7-IV7 funk in IV, a phrygian i-bII trap loop in the relative major (90 % of "
-                          "three-minute songs reach 0.95; see docs/composition.rst)", strict=False)
+@pytest.mark.xfail(reason="the 30-s songs here (30 genres x 2 seeds): 8 of 60 below 0.95 (lo-fi s1 read in another "
+                          "key, drum-and-bass s0 0.67, jazz 0.63/0.92, folk 0.87, trap 0.90, afrobeats 0.93, metal "
+                          "0.94); three-minute songs: 142 of 150 reach 0.95, mean 0.989 (docs/composition.rst)",
+                   strict=False)
 def test_key_share_target(songs):
     for (g, s), (_, _, r) in songs.items():
         assert r["key_share"] >= 0.95, (g, s, r["key_share"])

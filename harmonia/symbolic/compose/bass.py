@@ -8,7 +8,7 @@ octave, the key, and the chord's tones on the first note of each chord) before a
 ``approach`` steps into the next chord's bass by a semitone (jazz, blues) or a scale step,
 so walking patterns (root, scale, chord, approach) walk.  Where the drum pattern shares the bass pattern's
 grid, bass onsets within one step of a kick move onto it, and in loud sections kicks that land while the
-bass rests get the chord's root.
+bass rests get the chord's root.  The song's last chord gets one root held to the end, as songs end.
 """
 
 from __future__ import annotations
@@ -109,6 +109,9 @@ def bass_part(ctx: Context, genre: Genre, inst: Instrument, rng: np.random.Gener
             nxt = ctx.chords[ci + 1] if ci + 1 < len(ctx.chords) else None
             first = ci != last_chord
             last_chord = ci
+            final = ci == len(ctx.chords) - 1
+            if final and not first:
+                continue  # the song's last chord: one held root, no walk or riff over it
             if first:
                 choice = "root"
             pc = _target_pc(choice, c, nxt, ctx, prev, rng, chromatic)
@@ -118,7 +121,7 @@ def bass_part(ctx: Context, genre: Genre, inst: Instrument, rng: np.random.Gener
                 if choice == "octave":
                     logits = logits + np.where(pitches == prev + 12, 2.0, 0.0)
             p = sampler.sample(rng, logits, chord_mask=c.mask if first else 0xFFF, prev=prev, temperature=0.3)
-            end = min(on + length * step_qn, c.offset)
+            end = c.offset if final else min(on + length * step_qn, c.offset)
             vel = int(np.clip(round(60 + 45 * ctx.level(on) + (8 if ctx.strong(on) else 0)), 1, 127))
             rows.append((on, max(end - on, step_qn * 0.5) * 0.92, p, vel, 0))
             prev = p
