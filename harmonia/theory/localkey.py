@@ -19,8 +19,6 @@ References
 ----------
 .. [1] D. Temperley, *Music and Probability*. MIT Press, 2007, ch. 4 (the key model this follows).
 .. [2] C. L. Krumhansl, *Cognitive Foundations of Musical Pitch*. Oxford University Press, 1990.
-.. [3] T. de Clercq and D. Temperley, "A corpus analysis of rock harmony", *Popular Music* 30(1), 2011,
-   47-70. https://doi.org/10.1017/S026114301000067X
 """
 
 from __future__ import annotations
@@ -80,7 +78,8 @@ def chord_key_fit(
     Diatonic chords get 0, chords that act as dominant (major, dominant seventh) or leading-tone chord
     (diminished, half- and fully-diminished seventh) of a diatonic major or minor triad get ``applied``,
     everything else ``other``.  With ``modal``, the modal chords of each mode get at least ``modal``:
-    ``bVII`` in major (mixolydian, the commonest borrowed chord of rock [3]_) and ``bII`` in minor
+    ``bVII`` in major (mixolydian, among the commonest chords of rock: de Clercq and Temperley,
+    *Popular Music* 30(1), 2011, https://doi.org/10.1017/S026114301000067X) and ``bII`` in minor
     (phrygian, and the Neapolitan's root).
 
     Parameters
