@@ -69,6 +69,7 @@ from typing import Any
 
 import numpy as np
 from numba import njit
+from numba.cpython.unsafe.numbers import trailing_zeros
 
 from harmonia.errors import ConstraintError
 from harmonia.theory.vocab import FEATURE_DRUM, FEATURE_POSITION, TokenVocabulary
@@ -95,7 +96,9 @@ _N_RULES = 7
 # state columns
 KEY, CHORD, LOW, HIGH, PREV, LEAP, OTHER_PREV, OTHER_PITCH, DRUM, KIT0, KIT1, GRID0 = range(12)
 # static header
-_H_RELAX, _H_CONTRARY, _H_NSEG, _H_SPANS, _H_NORDER, _H_ORDER, _H_HARD, _H_NFEAT, _H_SEG = 0, 1, 2, 3, 9, 10, 17, 18, 19
+_H_RELAX, _H_CONTRARY, _H_NSEG, _H_SPANS, _H_NORDER, _H_ORDER, _H_HARD, _H_NFEAT = 0, 1, 2, 3, 9, 10, 17, 18
+# hard-only sets: hard rule bits, feature words, token words, pieces, offsets of the pieces, free ids, kinds
+_H_ACT, _H_NW, _H_NTW, _H_NPIECE, _H_PIECES, _H_FREE, _H_KINDS, _H_SEG = 19, 20, 21, 22, 23, 24, 25, 26
 _ALL_PCS = 0xFFF
 
 
@@ -747,6 +750,206 @@ def _table_kernel(x, st, w, static, pen, check):  # pragma: no cover - compiled
     return _phase1(x, st, w, static, pen, check)
 
 
+# Hard-only sets (every weight 0 or inf) need no penalty table: each row's allowed features become bit
+# words (0-1: pitches 0-127, 2-3: drum keys, 4...: positions, the state's grid words), those become
+# bit words over the token ids (64 ids a word; one shifted piece per segment and word, from the static
+# table), and one pass over the logits keeps or masks each id.
+@njit(cache=True, inline="always")
+def _interval_bits(a, b, base):  # pragma: no cover - compiled
+    """Bits j of a word (features base + j) with a <= base + j <= b."""
+    lo = max(a - base, 0)
+    hi = b - base
+    if hi < 0 or lo > 63 or lo > hi:
+        return np.int64(0)
+    m = np.int64(-1) << lo
+    if hi < 63:
+        m &= ~(np.int64(-1) << (hi + 1))
+    return m
+
+
+@njit(cache=True, inline="always")
+def _tile(pcs, word):  # pragma: no cover - compiled
+    """A 12-bit pitch-class set over the pitches of word 0 (0-63) or word 1 (64-127: pitch 64 is E)."""
+    if word == 1:
+        pcs = ((pcs >> 4) | (pcs << 8)) & _ALL_PCS
+    t = pcs | (pcs << 12)
+    t |= t << 24
+    return t | (t << 48)
+
+
+@njit(cache=True, inline="always")
+def _pitch_word(pcs, lo, hi, prev, leap, op, oc, act, contrary, word):  # pragma: no cover - compiled
+    """Allowed pitches 64 * word ... 64 * word + 63 of a tonal row under the hard rules in ``act``
+    (bit = rule slot); ``pcs`` is the key mask and the chord mask already combined."""
+    base = 64 * word
+    m = _tile(pcs, word)
+    if (act >> _RANGE) & 1:
+        m &= _interval_bits(lo, hi, base)
+    if (act >> _LEAP) & 1 and prev >= 0 and leap >= 0:
+        m &= _interval_bits(prev - leap, prev + leap, base)
+    if (act >> _PARALLEL) & 1 and prev >= 0 and op >= 0 and oc >= 0 and oc != op:
+        icp = abs(prev - op) % 12
+        if icp == 0 or icp == 7:
+            if icp == 0:  # every octave of the other voice's pitch
+                bad = _tile(np.int64(1) << (oc % 12), word)
+            else:  # fifths above it, fourths below it (a fifth under, compound)
+                bad = _tile(np.int64(1) << ((oc + 7) % 12), word) & _interval_bits(oc + 7, 127, base)
+                bad |= _tile(np.int64(1) << ((oc + 5) % 12), word) & _interval_bits(0, oc - 7, base)
+            if not contrary:  # the voice moves the way the other one does
+                bad &= _interval_bits(prev + 1, 127, base) if oc > op else _interval_bits(0, prev - 1, base)
+            m &= ~(bad & ~_interval_bits(prev, prev, base))
+    return m
+
+
+@njit(cache=True, inline="always")
+def _feature_bits(f_lo, f_hi, sh):  # pragma: no cover - compiled
+    """64 feature bits starting at bit ``sh`` (0-63) of word f_lo, continuing into word f_hi."""
+    if sh == 0:
+        return f_lo
+    return ((f_lo >> sh) & ~(np.int64(-1) << (64 - sh))) | (f_hi << (64 - sh))
+
+
+@njit(cache=True, boundscheck=False)
+def _hard_kernel(x, out, st, static, inplace):  # pragma: no cover - compiled
+    """Hard-only sets: allowed token words of every row (checked, relaxed if asked), then one select pass.
+
+    Returns the first row left without an allowed token (``on_empty="raise"``, nothing written), or -1.
+    """
+    nb, nv = x.shape
+    contrary = static[_H_CONTRARY] != 0
+    act0 = static[_H_ACT]
+    nfw, ntw, npc = static[_H_NW], static[_H_NTW], static[_H_NPIECE]
+    pieces = static[static[_H_PIECES]:static[_H_PIECES] + 3 * npc]
+    free = static[static[_H_FREE]:static[_H_FREE] + ntw]
+    kinds = static[static[_H_KINDS]:static[_H_KINDS] + 3 * ntw]
+    fw = np.zeros(nfw + 2, dtype=np.int64)  # the row's feature words, one zero word either side
+    tw = np.empty((nb, ntw), dtype=np.int64)
+    for b in range(nb):
+        act = act0
+        j = static[_H_NORDER]
+        while True:
+            # feature words
+            drum = (act >> _DRUM) & 1
+            kit0 = st[b, KIT0] if drum else np.int64(-1)
+            kit1 = st[b, KIT1] if drum else np.int64(-1)
+            if st[b, DRUM] != 0:
+                fw[1], fw[2] = kit0, kit1
+            else:
+                pcs = np.int64(_ALL_PCS)
+                if (act >> _KEY) & 1:
+                    pcs &= st[b, KEY]
+                if (act >> _CHORD) & 1:
+                    pcs &= st[b, CHORD]
+                pcs &= _ALL_PCS
+                lo, hi, prev, leap = st[b, LOW], st[b, HIGH], st[b, PREV], st[b, LEAP]
+                op, oc = st[b, OTHER_PREV], st[b, OTHER_PITCH]
+                fw[1] = _pitch_word(pcs, lo, hi, prev, leap, op, oc, act, contrary, 0)
+                fw[2] = _pitch_word(pcs, lo, hi, prev, leap, op, oc, act, contrary, 1)
+            fw[3], fw[4] = kit0, kit1
+            grid = (act >> _GRID) & 1
+            for i in range(nfw - 4):
+                fw[5 + i] = st[b, GRID0 + i] if grid else np.int64(-1)
+            # token words: the free ids, then each piece (feature bits shifted onto ids, masked to the segment)
+            for t in range(ntw):
+                tw[b, t] = free[t]
+            for q in range(npc):
+                t, pos, rmask = pieces[3 * q], pieces[3 * q + 1], pieces[3 * q + 2]
+                wi = (pos >> 6) + 1  # pos >= -64 (checked when the table is built)
+                tw[b, t] |= _feature_bits(fw[wi], fw[wi + 1], pos & 63) & rmask
+            if act == 0:
+                break
+            # every kind with a finite logit before keeps one: an allowed id of the kind with a finite logit
+            ok = True
+            for k in range(3):
+                found = had = False
+                for t in range(ntw):
+                    m = tw[b, t] & kinds[k * ntw + t]
+                    while m != 0:
+                        z = trailing_zeros(m)
+                        if x[b, 64 * t + z] > -np.inf:
+                            found = True
+                            break
+                        m &= ~(np.int64(1) << z)
+                    if found:
+                        break
+                if found:
+                    continue
+                for t in range(ntw):  # none: did the kind have a finite logit before?
+                    m = kinds[k * ntw + t]
+                    while m != 0:
+                        z = trailing_zeros(m)
+                        if x[b, 64 * t + z] > -np.inf:
+                            had = True
+                            break
+                        m &= ~(np.int64(1) << z)
+                    if had:
+                        ok = False
+                        break
+                if not ok:
+                    break
+            if ok:
+                break
+            if static[_H_RELAX] == 0:
+                return b
+            j -= 1  # drop the last hard rule still on, and try again
+            while j >= 0 and not (act >> static[_H_ORDER + j]) & 1:
+                j -= 1
+            if j < 0:
+                break
+            act &= ~(np.int64(1) << static[_H_ORDER + j])
+    ninf = np.full(1, -np.inf, dtype=x.dtype)[0]  # -inf in the logits' type
+    nfull = nv // 64
+    for b in range(nb):
+        if inplace:  # one array only, so that the loop vectorizes without an overlap check
+            for t in range(nfull):
+                w = tw[b, t]
+                if w != -1:
+                    for z in range(64):
+                        v = out[b, 64 * t + z]
+                        out[b, 64 * t + z] = v if (w >> z) & 1 else ninf
+        else:
+            for t in range(nfull):
+                w = tw[b, t]
+                for z in range(64):
+                    v = x[b, 64 * t + z]
+                    out[b, 64 * t + z] = v if (w >> z) & 1 else ninf
+        if nfull < ntw:
+            w = tw[b, nfull]
+            for z in range(nv - 64 * nfull):
+                v = x[b, 64 * nfull + z]
+                out[b, 64 * nfull + z] = v if (w >> z) & 1 else ninf
+    return -1
+
+
+def _token_word_tables(vocab: TokenVocabulary) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Static tables of :func:`_hard_kernel` for a vocabulary, as int64 bit words over the token ids.
+
+    ``pieces`` (n, 3): token word, feature of the word's bit 0 (features of a segment follow its ids), and
+    the bits of the segment's ids in that word; ``free`` (n_words,): ids no rule constrains; ``kinds``
+    (3, n_words): pitch, drum pitch and position ids.
+    """
+    n_words = -(-vocab.size // 64)
+    ids = np.arange(vocab.size)
+
+    def words(sel: np.ndarray) -> np.ndarray:
+        bits = np.zeros(64 * n_words, dtype=np.uint64)
+        bits[: vocab.size] = sel
+        return (bits.reshape(n_words, 64) << np.arange(64, dtype=np.uint64)).sum(axis=1, dtype=np.uint64).view(
+            np.int64)
+
+    pieces = []
+    for start, n, f0 in vocab._segments.tolist():
+        if f0 < 0:
+            continue
+        for t in range(start // 64, (start + n - 1) // 64 + 1):
+            # the feature of id 64 t; -64 <= pos < 64 * (feature words) as 64 t > start - 64 and 64 t < start + n
+            pieces.append((t, 64 * t + f0 - start, int(words((ids >= start) & (ids < start + n))[t])))
+    free = words(vocab.feature == vocab.n_features - 1)
+    block = np.minimum(vocab.feature // FEATURE_DRUM, 2)  # pitch, drum key, position
+    kinds = np.stack([words((block == k) & (vocab.feature < vocab.n_features - 1)) for k in range(3)])
+    return np.array(pieces, dtype=np.int64).reshape(-1, 3), free, kinds
+
+
 # --------------------------------------------------------------------------------------------------
 # the set
 # --------------------------------------------------------------------------------------------------
@@ -817,7 +1020,17 @@ class ConstraintSet:
         header[_H_ORDER:_H_ORDER + _N_RULES] = order
         header[_H_HARD] = bool(np.isinf(w).any())
         header[_H_NFEAT] = vocab.n_features
-        self._static = np.concatenate([header, segs.ravel()])
+        # hard-only sets take the bit-word kernel (_hard_kernel)
+        self._fast = bool(np.all((w == 0) | np.isinf(w)))
+        header[_H_ACT] = sum(1 << r for r in range(_N_RULES) if np.isinf(w[r]))
+        header[_H_NW] = 4 + max(1, -(-vocab.n_positions // 64))
+        pieces, free, kinds = _token_word_tables(vocab)
+        header[_H_NTW] = len(free)
+        header[_H_NPIECE] = len(pieces)
+        header[_H_PIECES] = _H_SEG + segs.size
+        header[_H_FREE] = header[_H_PIECES] + pieces.size
+        header[_H_KINDS] = header[_H_FREE] + free.size
+        self._static = np.concatenate([header, segs.ravel(), pieces.ravel(), free, kinds.ravel()])
         self._static.setflags(write=False)
         self.hard = bool(header[_H_HARD])
 
@@ -894,7 +1107,10 @@ class ConstraintSet:
             out = x
         else:
             out = np.empty_like(x)
-        bad = _apply_kernel(x, out, state.data, self.weights, self._static, inplace)
+        if self._fast:
+            bad = _hard_kernel(x, out, state.data, self._static, inplace)
+        else:
+            bad = _apply_kernel(x, out, state.data, self.weights, self._static, inplace)
         if bad >= 0:
             self._raise(bad, x, state)
         return out

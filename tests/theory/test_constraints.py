@@ -122,6 +122,105 @@ def test_soft_weight_zero_is_identity(case, x):
     assert _same(zero.apply(x, state), x)
 
 
+# vocabularies whose segments straddle the 64-id words of the hard-mode kernel: REMI-like order, and
+# positions first (ids far below their features), drum keys last, a size that is not a multiple of 64
+WIDE = TokenVocabulary.from_tokens(
+    ["PAD_None", "BOS_None", "Bar_None"] + [f"Pitch_{p}" for p in range(21, 109)]
+    + [f"Velocity_{v}" for v in range(0, 128, 4)] + [f"Position_{i}" for i in range(96)]
+    + [f"PitchDrum_{p}" for p in range(27, 88)] + [f"Program_{i}" for i in range(-1, 40)],
+    positions_per_beat=8,
+)
+ODD = TokenVocabulary.from_tokens(
+    [f"Position_{i}" for i in range(72)] + ["Bar_None"] + [f"Pitch_{p}" for p in range(0, 128)]
+    + [f"Duration_{d}.0.8" for d in range(1, 9)] + [f"PitchDrum_{p}" for p in range(35, 82)],
+    positions_per_beat=6,
+)
+
+
+@st.composite
+def hard_cases(draw):
+    """A hard-only set (some rules soft with weight 0) on a wide vocabulary, and a state with extreme values."""
+    vocab = draw(st.sampled_from([WIDE, ODD, MIXED]))
+    batch = draw(st.integers(1, 5))
+    chosen = draw(st.lists(st.sampled_from(RULE_TYPES), unique=True, min_size=1, max_size=7))
+    rules = []
+    for t in chosen:
+        kw = {"contrary": draw(st.booleans())} if t is NoParallels else {}
+        rules.append(t(**kw, hard=draw(st.sampled_from([None, None, True, False])), weight=0.0))
+    cs = ConstraintSet(rules, vocab=vocab, mode="hard", on_empty=draw(st.sampled_from(["raise", "relax"])))
+    state = cs.new_state(batch)
+    ints = lambda lo, hi: draw(st.lists(st.integers(lo, hi), min_size=batch, max_size=batch))  # noqa: E731
+    every = draw(st.booleans())  # all pitch classes (key, chord) for every row, or random sets
+    state.key_mask[:] = 4095 if every else ints(0, 4095)
+    state.chord_mask[:] = 4095 if every else ints(0, 4095)
+    low = np.array(ints(0, 127))
+    state.set_range(low, np.minimum(low + np.array(ints(0, 127)), 127))
+    state.prev_pitch[:] = ints(-1, 127)
+    state.max_leap[:] = ints(-1, 40)
+    # the other voice mostly a fifth, fourth or octave(s) away, so that NoParallels has work
+    gap = np.array(draw(st.lists(st.sampled_from([0, 7, -7, 12, -12, 19, 5, 24, 3, 200]), min_size=batch,
+                                 max_size=batch)))
+    state.other_prev[:] = np.where(gap == 200, ints(-1, 127), np.clip(state.prev_pitch - gap, -1, 127))
+    state.other_pitch[:] = np.clip(state.other_prev + np.array(draw(st.lists(st.sampled_from(
+        [-12, -3, -2, -1, 0, 1, 2, 3, 12]), min_size=batch, max_size=batch))), -1, 127)
+    state.drum[:] = draw(st.lists(st.sampled_from([0, 0, 0, 1]), min_size=batch, max_size=batch))
+    state.set_drum_kit(draw(st.sampled_from(["gm", "basic", (36, 38), (81,)])))
+    if draw(st.booleans()):
+        state.set_grid_mask(np.array(draw(st.lists(st.booleans(), min_size=vocab.n_positions,
+                                                   max_size=vocab.n_positions))))
+    x = np.asarray(draw(st.lists(st.floats(-20, 20, width=32), min_size=batch * vocab.size,
+                                 max_size=batch * vocab.size)), dtype=draw(st.sampled_from([np.float32, np.float64])))
+    x = x.reshape(batch, vocab.size)
+    masked = draw(st.sampled_from([0.0, 0.3, 0.97, 1.0]))  # share of -inf logits (whole rows at 1.0)
+    x[np.random.default_rng(draw(st.integers(0, 99))).random(x.shape) < masked] = -np.inf
+    return cs, state, x
+
+
+@settings(max_examples=120)
+@given(hard_cases())
+def test_hard_kernel_matches_table_kernel(case):
+    """Hard-only sets run the bit-word kernel; it equals the penalty-table kernel, errors and relaxing included."""
+    cs, state, x = case
+    assert cs._fast
+    table = ConstraintSet(cs.rules, vocab=cs.vocab, mode=cs.mode, on_empty=cs.on_empty)
+    table._fast = False
+    try:
+        expected = table.apply(x, state)
+    except ConstraintError as exc:
+        with pytest.raises(ConstraintError) as got:
+            cs.apply(x, state)
+        assert str(got.value) == str(exc)
+        y = x.copy()
+        with pytest.raises(ConstraintError):
+            cs.apply(y, state, inplace=True)
+        assert _same(y, x)  # nothing written
+        return
+    assert _same(cs.apply(x, state), expected)
+    y = x.copy()
+    assert cs.apply(y, state, inplace=True) is y and _same(y, expected)
+    if x.shape[0] == 1:
+        assert _same(reference_apply(cs, x, state), expected)
+
+
+def test_hard_intervals_at_word_edges():
+    """Ranges and leaps ending on every pitch near the kernel's 64-pitch word edges."""
+    edges = [0, 1, 2, 61, 62, 63, 64, 65, 66, 125, 126, 127]
+    pairs = [(lo, hi) for lo in edges for hi in edges if lo <= hi]
+    vocab = pitch_vocabulary()
+    cs = ConstraintSet([InRange()], vocab=vocab)
+    s = cs.new_state(len(pairs))
+    s.set_range([p[0] for p in pairs], [p[1] for p in pairs])
+    got = np.isfinite(cs.apply(np.zeros((len(pairs), 128)), s))
+    p = np.arange(128)
+    assert np.array_equal(got, np.array([(p >= lo) & (p <= hi) for lo, hi in pairs]))
+    cs = ConstraintSet([MaxLeap()], vocab=vocab)
+    s = cs.new_state(len(edges) * 4)
+    s.prev_pitch[:] = np.repeat(edges, 4)
+    s.max_leap[:] = np.tile([0, 1, 2, 63], len(edges))
+    got = np.isfinite(cs.apply(np.zeros((s.batch, 128)), s))
+    assert np.array_equal(got, np.abs(p - s.prev_pitch[:, None]) <= s.max_leap[:, None])
+
+
 @settings(max_examples=30)
 @given(st.integers(0, 11), st.integers(-11, 11), st.integers(0, 4095), st.integers(0, 4095),
        st.integers(50, 70), st.integers(0, 12), st.booleans(), logits(1, 128, allow_neg_inf=False))
