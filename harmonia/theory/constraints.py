@@ -823,7 +823,16 @@ def _hard_kernel(x, out, st, static, inplace):  # pragma: no cover - compiled
     free = static[static[_H_FREE]:static[_H_FREE] + ntw]
     kinds = static[static[_H_KINDS]:static[_H_KINDS] + 3 * ntw]
     fw = np.zeros(nfw + 2, dtype=np.int64)  # the row's feature words, one zero word either side
+    krange = np.zeros((3, 2), dtype=np.int64)  # the token words holding ids of each kind
+    for k in range(3):
+        krange[k, 0] = ntw
+        for t in range(ntw):
+            if kinds[k * ntw + t] != 0:
+                krange[k, 0] = min(krange[k, 0], t)
+                krange[k, 1] = t + 1
     tw = np.empty((nb, ntw), dtype=np.int64)
+    ninf = np.full(1, -np.inf, dtype=x.dtype)[0]  # -inf in the logits' type
+    nfull = nv // 64
     for b in range(nb):
         act = act0
         j = static[_H_NORDER]
@@ -862,7 +871,7 @@ def _hard_kernel(x, out, st, static, inplace):  # pragma: no cover - compiled
             ok = True
             for k in range(3):
                 found = had = False
-                for t in range(ntw):
+                for t in range(krange[k, 0], krange[k, 1]):
                     m = tw[b, t] & kinds[k * ntw + t]
                     while m != 0:
                         z = trailing_zeros(m)
@@ -874,7 +883,7 @@ def _hard_kernel(x, out, st, static, inplace):  # pragma: no cover - compiled
                         break
                 if found:
                     continue
-                for t in range(ntw):  # none: did the kind have a finite logit before?
+                for t in range(krange[k, 0], krange[k, 1]):  # none: did the kind have a finite logit before?
                     m = kinds[k * ntw + t]
                     while m != 0:
                         z = trailing_zeros(m)
@@ -897,27 +906,25 @@ def _hard_kernel(x, out, st, static, inplace):  # pragma: no cover - compiled
             if j < 0:
                 break
             act &= ~(np.int64(1) << static[_H_ORDER + j])
-    ninf = np.full(1, -np.inf, dtype=x.dtype)[0]  # -inf in the logits' type
-    nfull = nv // 64
-    for b in range(nb):
-        if inplace:  # one array only, so that the loop vectorizes without an overlap check
-            for t in range(nfull):
-                w = tw[b, t]
-                if w != -1:
-                    for z in range(64):
-                        v = out[b, 64 * t + z]
-                        out[b, 64 * t + z] = v if (w >> z) & 1 else ninf
-        else:
+        if not inplace:  # copying: write the row now (on an error the copy is dropped)
             for t in range(nfull):
                 w = tw[b, t]
                 for z in range(64):
                     v = x[b, 64 * t + z]
                     out[b, 64 * t + z] = v if (w >> z) & 1 else ninf
-        if nfull < ntw:
-            w = tw[b, nfull]
-            for z in range(nv - 64 * nfull):
-                v = x[b, 64 * nfull + z]
-                out[b, 64 * nfull + z] = v if (w >> z) & 1 else ninf
+            if nfull < ntw:
+                w = tw[b, nfull]
+                for z in range(nv - 64 * nfull):
+                    v = x[b, 64 * nfull + z]
+                    out[b, 64 * nfull + z] = v if (w >> z) & 1 else ninf
+    if inplace:  # every row checked: now write, reading and writing one array so that the loop vectorizes
+        for b in range(nb):
+            for t in range(ntw):
+                w = tw[b, t]
+                if w != -1:
+                    for z in range(min(64, nv - 64 * t)):
+                        v = out[b, 64 * t + z]
+                        out[b, 64 * t + z] = v if (w >> z) & 1 else ninf
     return -1
 
 
@@ -1033,6 +1040,8 @@ class ConstraintSet:
         self._static = np.concatenate([header, segs.ravel(), pieces.ravel(), free, kinds.ravel()])
         self._static.setflags(write=False)
         self.hard = bool(header[_H_HARD])
+        self._size = vocab.size
+        self._n_fields = GRID0 + max(1, -(-vocab.n_positions // 64))
 
     def __repr__(self) -> str:
         rules = list(self.rules)
@@ -1056,7 +1065,7 @@ class ConstraintSet:
             raise ValueError(
                 f"logits must have shape (batch, vocab) = ({state.batch}, {self.vocab.size}), got {x.shape}"
             )
-        if state.data.shape[1] != GRID0 + max(1, -(-self.vocab.n_positions // 64)):
+        if state.data.shape[1] != self._n_fields:
             raise ValueError("the state was made for another vocabulary; use this set's new_state()")
         return x
 
@@ -1100,7 +1109,12 @@ class ConstraintSet:
             With ``on_empty="raise"``, when a row would be left without an allowed token; nothing is
             written then.
         """
-        x = self._check(logits, state)
+        x = logits
+        # the common case in one test (a float32/float64 array of the right shape), else _check
+        if (type(state) is not ConstraintState or type(x) is not np.ndarray or x.dtype.char not in "fd"
+                or x.shape != (state.batch, self._size) or state.data.shape[1] != self._n_fields):
+            x = self._check(logits, state)
+        data = state.data
         if inplace:
             if x is not logits or not x.flags.writeable:
                 raise ValueError("inplace=True needs a writable float32 or float64 numpy array")
@@ -1108,9 +1122,9 @@ class ConstraintSet:
         else:
             out = np.empty_like(x)
         if self._fast:
-            bad = _hard_kernel(x, out, state.data, self._static, inplace)
+            bad = _hard_kernel(x, out, data, self._static, inplace)
         else:
-            bad = _apply_kernel(x, out, state.data, self.weights, self._static, inplace)
+            bad = _apply_kernel(x, out, data, self.weights, self._static, inplace)
         if bad >= 0:
             self._raise(bad, x, state)
         return out
