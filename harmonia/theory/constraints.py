@@ -38,10 +38,17 @@ it drops the hard rules of that row one at a time, the last rule of the set firs
 from most to least important), until a token is allowed again.  A kind that arrives with no allowed
 token (the sampler's own grammar masks it) is not counted.
 
-**Speed.**  The state is one int64 array (one row per batch row), the rules one weight vector, and
-the kernel fills a small penalty table per row (one entry per pitch, drum key and position) and applies
-it to the row's logits; on (64, 512) logits the full set takes about 35 microseconds, 13 times faster than
-vectorised numpy (``benchmarks/bench_constraints.py``).
+**Speed.**  The state is one int64 array (one row per batch row), the rules one weight vector.  With
+soft rules the kernel fills a small penalty table per row (one entry per pitch, drum key and position)
+and applies it to the row's logits.  A set of hard rules only (weights 0 or inf) needs no table: each
+row's allowed pitches, drum keys and positions are a few 64-bit words (pitch-class sets tiled over the
+keyboard, ranges and leaps as intervals, parallels as a few cleared bits), shifted onto words over the
+token ids, checked for an allowed finite logit with a trailing-zero count, and applied in one
+vectorised select.  On (64, 512) float32 logits the full hard set takes about 4.7 microseconds per call
+(3.6 in place), 45 times faster than vectorised numpy and 1,750 times faster than Python loops, where
+copying the array takes 1.2 (``benchmarks/bench_constraints.py``).  The first call in a process takes
+about 0.3 s: numba's own start-up (its typing and lowering registries), then 5 ms to load the cached
+kernel.
 The torch adapter (:mod:`harmonia.neural.constraints`) uses the same tables, so both paths give
 bit-identical results.
 
