@@ -215,7 +215,8 @@ def analyze_notes(
     presence = _presence(seg, slices)
     quality, pc_weights = _key_inputs(seg, presence)
     repeated = _repetition(seg, bars)
-    home = _global_key(seg, presence, quality, pc_weights, chord_weight=chord_weight, bars=bars, repeated=repeated)
+    home = _global_key(seg, presence, quality, pc_weights, chord_weight=chord_weight, bars=bars, repeated=repeated,
+                       bass_time=_bass_time(slices))
     key_path = _local_keys(seg, presence, home, quality, pc_weights, switch_cost=switch_cost,
                            chord_weight=chord_weight, repeated=repeated)
     chords = _chord_table(seg, key_path, arr, bars)
@@ -373,7 +374,15 @@ _MAJOR_THIRD_QUALITIES = ("maj", "dom7", "maj7")
 _MINOR_THIRD_QUALITIES = ("min", "min7")
 
 
-def _tonic_evidence(seg: np.ndarray, bars: np.ndarray) -> np.ndarray:
+def _bass_time(slices: np.ndarray) -> np.ndarray:
+    """Share of the sounding time (quarter notes) that each pitch class is the lowest sounding pitch."""
+    sounding = slices["bass"] >= 0
+    out = np.bincount(slices["bass"][sounding].astype(np.int64) % 12,
+                      weights=(slices["end"] - slices["start"])[sounding], minlength=12)[:12]
+    return out / max(float(out.sum()), 1e-12)
+
+
+def _tonic_evidence(seg: np.ndarray, bars: np.ndarray, bass_time: np.ndarray | None = None) -> np.ndarray:
     """Per key (24): how often the key's tonic chord (its root, with the mode's third) opens a 4-bar unit
     (weight 1/2) and how often it ends one (weight 1/2 shared among the unit ends, the piece's last chord
     included; an arrival from its dominant, a major chord a fifth above, counts twice as much as another),
@@ -411,14 +420,15 @@ def _tonic_evidence(seg: np.ndarray, bars: np.ndarray) -> np.ndarray:
         credit[k] += 2.0 if dominant else 1.0
     if ends.size:
         out += 0.5 * credit / (2.0 * ends.size)
-    dur = seg["offset"] - seg["onset"]
-    bass = np.bincount(seg["bass_pc"].astype(np.int64), weights=dur, minlength=12)[:12] / dur.sum()
-    return out + np.tile(bass, 2)
+    if bass_time is None:
+        dur = seg["offset"] - seg["onset"]
+        bass_time = np.bincount(seg["bass_pc"].astype(np.int64), weights=dur, minlength=12)[:12] / dur.sum()
+    return out + np.tile(bass_time, 2)
 
 
 def _global_key(
     seg: np.ndarray, presence: np.ndarray, quality: np.ndarray, pc_weights: np.ndarray, *, chord_weight: float,
-    bars: np.ndarray, repeated: float, edge_weight: float = 0.4
+    bars: np.ndarray, repeated: float, edge_weight: float = 0.4, bass_time: np.ndarray | None = None
 ) -> int:
     """The home key (index 0-23): all the piece's evidence, plus a pull toward the roots of its first and
     last chords (triads or sevenths), since tonal pieces open and close on their tonic (the evidence
@@ -432,7 +442,7 @@ def _global_key(
         if _QUALITY_NAMES[edge["quality"]] in _EDGE_QUALITIES:
             evidence[[edge["root_pc"], 12 + edge["root_pc"]]] += edge_weight * dur.sum()
     if repeated >= MIN_REPETITION:
-        evidence += TONIC_WEIGHT * np.sqrt(repeated) * dur.sum() * _tonic_evidence(seg, bars)
+        evidence += TONIC_WEIGHT * np.sqrt(repeated) * dur.sum() * _tonic_evidence(seg, bars, bass_time)
     return int(np.argmax(evidence))
 
 

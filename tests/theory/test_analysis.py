@@ -177,3 +177,22 @@ def test_dorian_loop_is_in_its_minor_tonic():
     result = analyze_notes(_song([dm, dm, g, g], 8))
     assert _key_names(result) == {(2, 1)}
     assert _numerals(result)[:2] == ["i", "IV"]
+
+
+def test_one_chord_vamp_with_a_low_fifth_in_the_bass_is_in_its_root():
+    # ten bars of F#m7(9) (A E G# F#) over a bass that holds F# and dips to the C# below it on the off-beats
+    # (root - low fifth - root): each half bar's lowest note is C#, but the bass sounds F# most of the time,
+    # so the vamp is in f# minor (i7), not c# minor (iv7)
+    on, dur, pitch = [], [], []
+    for b in range(10):
+        t = 4.0 * b
+        for p in (57, 64, 68, 78):
+            on.append(t), dur.append(3.9), pitch.append(p)
+        for o, d, p in ((0.0, 1.4, 42), (1.75, 0.66, 37), (2.5, 1.4, 42)):
+            on.append(t + o), dur.append(d), pitch.append(p)
+    result = analyze_notes(make_note_array(on, dur, pitch))
+    from harmonia.theory.pitch import fifths_to_pc
+
+    home = result["global_key"][0]
+    assert (fifths_to_pc(int(home["tonic_fifths"])), int(home["mode"])) == (6, 1)
+    assert _key_names(result) == {(6, 1)}
