@@ -25,8 +25,22 @@ __all__ = ["bass_part"]
 _CHROMATIC_FAMILIES = ("jazz", "blues")
 
 
+def _chord_scale(scale_mask: int, chord_mask: int) -> int:
+    """The song's scale with a planned chord's own tones in it: a chromatic chord's tone (the Ab of a bII in
+    g minor) replaces the scale tones a semitone from it (A), so the bass over bII walks in g phrygian."""
+    out = scale_mask
+    for pc in range(12):
+        if (chord_mask >> pc) & 1 and not (scale_mask >> pc) & 1:
+            for nb in ((pc + 1) % 12, (pc - 1) % 12):
+                if not (chord_mask >> nb) & 1:
+                    out &= ~(1 << nb)
+            out |= 1 << pc
+    return out
+
+
 def _target_pc(choice: str, c, nxt, ctx: Context, prev: int, rng: np.random.Generator, chromatic: bool) -> int:
     root = c.bass_pc
+    scale_mask = _chord_scale(ctx.scale_mask, c.mask)
     if choice in ("root", "octave"):
         return root
     if choice == "fifth":
@@ -45,7 +59,7 @@ def _target_pc(choice: str, c, nxt, ctx: Context, prev: int, rng: np.random.Gene
             return (target + (1 if rng.random() < 0.5 else -1)) % 12
         for step in (2, 1, -1, -2):
             pc = (target + step) % 12
-            if (ctx.scale_mask >> pc) & 1:
+            if (scale_mask >> pc) & 1:
                 return pc
         return target
     # scale: a scale tone a step from the previous note, toward the next chord
@@ -54,7 +68,7 @@ def _target_pc(choice: str, c, nxt, ctx: Context, prev: int, rng: np.random.Gene
     direction = 1 if ((target - prev % 12) % 12) < 6 else -1
     for step in (1, 2):
         pc = (prev + direction * step) % 12
-        if (ctx.scale_mask >> pc) & 1:
+        if (scale_mask >> pc) & 1:
             return pc
     return root
 
@@ -120,6 +134,8 @@ def bass_part(ctx: Context, genre: Genre, inst: Instrument, rng: np.random.Gener
                 logits = logits - np.abs(pitches - prev) / 5.0
                 if choice == "octave":
                     logits = logits + np.where(pitches == prev + 12, 2.0, 0.0)
+            # the planned chord's tones are in the local scale (a bII's root in minor, a bVII's in major)
+            sampler.state.key_mask[:] = _chord_scale(ctx.scale_mask, c.mask)
             p = sampler.sample(rng, logits, chord_mask=c.mask if first else 0xFFF, prev=prev, temperature=0.3)
             end = c.offset if final else min(on + length * step_qn, c.offset)
             vel = int(np.clip(round(60 + 45 * ctx.level(on) + (8 if ctx.strong(on) else 0)), 1, 127))
