@@ -224,7 +224,8 @@ def _cmd_voice_leading(args: argparse.Namespace) -> int:
 
 
 def _format_form(d: dict[str, Any]) -> str:
-    lines = [f"{d['file']}: {d['n_bars']} bars of {d['bar_qn']:g} quarter notes from {d['origin_qn']:.3g} qn",
+    origin = round(d["origin_qn"], 3) + 0.0  # + 0.0 turns -0.0 into 0.0
+    lines = [f"{d['file']}: {d['n_bars']} bars of {d['bar_qn']:g} quarter notes from {origin:g} qn",
              f"  POP909 labels  {d['pop909']}", "  phrases (bars counted from 1):"]
     for r in d["sections"]:
         span = f"{r['start_bar'] + 1}-{r['end_bar']}"
