@@ -11,6 +11,12 @@ tuning-corrected chroma are cached in ``--cache`` (``/tmp/harmonia_front_end_cac
 - **key**: the mean chroma of each song, normalised to sum 1 and rotated so the annotated tonic
   (the longest span of ``key_audio.txt``) is 0, averaged over the major and over the minor songs.
 
+- **octave**: around the level the tempo weights choose (``T``) and around the annotated tempo ``R``,
+  the pairs (``T/2``, ``T``), (``T``, ``2T``), (``R/2``, ``R``) and (``R``, ``2R``) give
+  :func:`harmonia.audio.features.octave_evidence` rows labelled by whether the faster level is the
+  annotated beat; a logistic regression (L2 0.1 on standardised features) is fitted on every cached
+  training song whose cache also holds a 64-band log-mel spectrogram (``--octave-cache``).
+
 Writes ``harmonia/audio/data/front_end_model.json``. The development songs are never read.
 
 Usage: ``python benchmarks/fit_front_end.py [--every 5] [--cache DIR]``
@@ -50,7 +56,9 @@ def features(song: Path, cache: Path) -> dict:
         x = render(load_midi(song / f"{song.name}.mid"), sample_rate=SR, tail_sec=1.0).audio.mean(axis=0)
         oenv = librosa.onset.onset_strength(y=x, sr=SR, hop_length=HOP)
         chroma = chromagram(x, SR, tuning_cents=estimate_tuning(x, SR))
-        np.savez_compressed(f, oenv=oenv.astype(np.float32), chroma=chroma.astype(np.float32))
+        mel = librosa.power_to_db(librosa.feature.melspectrogram(y=x, sr=SR, hop_length=HOP, n_mels=64, fmax=8000))
+        np.savez_compressed(f, oenv=oenv.astype(np.float32), chroma=chroma.astype(np.float32),
+                            mel=mel.astype(np.float32))
     d = np.load(f)
     return {"oenv": d["oenv"].astype(float), "chroma": d["chroma"].astype(float)}
 
@@ -70,10 +78,61 @@ def fit_softmax(evidence: list[np.ndarray], right: list[np.ndarray], *, steps: i
     return w
 
 
+def octave_rows(cache_file: Path, weights: np.ndarray) -> tuple[list[np.ndarray], list[int]]:
+    """The octave examples of one cached training song (see the module docstring)."""
+    from harmonia.audio.features import HOP, octave_context, octave_evidence, octave_levels, tempo_candidates
+
+    d = np.load(cache_file)
+    beats = np.loadtxt(DATA / cache_file.stem.split("_")[1] / "beat_midi.txt", ndmin=2)[:, 0]
+    ref = 60.0 / float(np.median(np.diff(beats)))
+    oenv, chroma = d["oenv"].astype(float), d["chroma"].astype(float)
+    tempi, ev, frames = tempo_candidates(oenv, chroma, SR)
+    if tempi.size == 0:
+        return [], []
+    k = int(np.argmax(ev @ weights))
+    ctx = octave_context(oenv, chroma, d["mel"].astype(float), SR)
+    around_t = octave_levels(ctx, SR, float(tempi[k]), frames[k])
+    rows, labels = [], []
+
+    def ok(lv: dict | None) -> bool:
+        return lv is not None and abs(lv[0]["bpm"] - ref) / ref < 0.04
+
+    for slow, fast in (("T/2", "T"), ("T", "2T")):
+        a, b = around_t[slow], around_t[fast]
+        if a is not None and b is not None and (ok(a) or ok(b)):
+            rows.append(octave_evidence(ctx, a[0], b[0]))
+            labels.append(int(ok(b)))
+    import librosa
+
+    _, fr = librosa.beat.beat_track(onset_envelope=oenv, sr=SR, hop_length=HOP, bpm=ref, tightness=400)
+    around_r = octave_levels(ctx, SR, ref, np.asarray(fr, dtype=int))
+    for (slow, fast), label in ((("T/2", "T"), 1), (("T", "2T"), 0)):
+        if around_r[slow] is not None and around_r[fast] is not None:
+            rows.append(octave_evidence(ctx, around_r[slow][0], around_r[fast][0]))
+            labels.append(label)
+    return rows, labels
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 0.1, steps: int = 3000,
+                 rate: float = 0.3) -> tuple[np.ndarray, float]:
+    mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = np.c_[(x - mu) / sd, np.ones(len(x))]
+    th = np.zeros(z.shape[1])
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-z @ th))
+        th += rate * (z.T @ (y - p) / len(y) - l2 * np.r_[th[:-1], 0.0])
+    coef = th[:-1] / sd
+    return coef, float(th[-1] - coef @ mu)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--every", type=int, default=5, help="use every N-th training song")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/harmonia_front_end_cache"))
+    parser.add_argument("--octave-cache", type=Path, default=None,
+                        help="folder of cached train_*.npz (oenv, chroma, mel) for the octave model; default --cache")
+    parser.add_argument("--octave-only", action="store_true",
+                        help="keep the model file's tempo weights and key profiles; refit only its octave model")
     parser.add_argument("--dry-run", action="store_true", help="print the model, do not write it")
     args = parser.parse_args()
     if not DATA.is_dir():
@@ -81,6 +140,11 @@ def main() -> int:
         return 0
     from harmonia.audio.features import TEMPO_FEATURES, tempo_candidates
 
+    if args.octave_only:
+        model = json.loads(OUT.read_text())
+        w = np.array([model["tempo"]["weights"][name] for name in TEMPO_FEATURES])
+        model["octave"] = fit_octave(args.octave_cache or args.cache, w)
+        return write(model, args.dry_run)
     args.cache.mkdir(parents=True, exist_ok=True)
     songs = sorted(p for p in DATA.iterdir() if p.is_dir() and (p / f"{p.name}.mid").is_file())[:: args.every]
     evidence, right, hits, profiles, counts = [], [], 0, np.zeros((2, 12)), np.zeros(2)
@@ -116,6 +180,7 @@ def main() -> int:
             "weights": {name: round(float(v), 4) for name, v in zip(TEMPO_FEATURES, w)},
             "train_accuracy": round(float(np.mean(chosen)), 4),
         },
+        "octave": fit_octave(args.octave_cache or args.cache, w),
         "key": {
             "pop909-audio": {
                 "major": [round(float(v), 5) for v in profiles[0]],
@@ -124,8 +189,29 @@ def main() -> int:
             }
         },
     }
+    return write(model, args.dry_run)
+
+
+def fit_octave(cache: Path, weights: np.ndarray) -> dict:
+    from harmonia.audio.features import OCTAVE_FEATURES
+
+    x, y, songs = [], [], 0
+    for f in sorted(cache.glob("train_*.npz")):
+        if "mel" not in np.load(f).files:
+            continue
+        r, lab = octave_rows(f, weights)
+        x += r
+        y += lab
+        songs += 1
+    coef, bias = fit_logistic(np.array(x), np.array(y, dtype=float))
+    print(f"octave model: {len(y)} examples from {songs} songs")
+    return {"features": list(OCTAVE_FEATURES), "coef": [round(float(v), 4) for v in coef], "bias": round(bias, 4),
+            "threshold": 0.6, "min_sub_beat_share": 0.5, "max_accent": 0.85, "songs": songs, "examples": len(y)}
+
+
+def write(model: dict, dry_run: bool) -> int:
     text = json.dumps(model, indent=2) + "\n"
-    if args.dry_run:
+    if dry_run:
         print(text)
     else:
         OUT.parent.mkdir(exist_ok=True)

@@ -415,6 +415,118 @@ def tempo_candidates(
     return np.array(tempi), np.array(rows, dtype=float).reshape(-1, len(TEMPO_FEATURES)), frames
 
 
+#: Names of the evidence of the octave decision (:func:`octave_evidence`) between a slow beat level ``S``
+#: and the level ``F = 2S``.
+OCTAVE_FEATURES = ("log_tempo", "d_onset_ac", "d_low_ac", "d_high_ac", "sub_beat_share_S", "sub_beat_share_F",
+                   "accent_F", "chord_period_beats_S", "onsets_per_beat_S", "d_harmony_on_beat",
+                   "d_harmony_ac_bar", "harmony_alternation_F", "d_harmony_ac_half_bar")
+
+
+def _flux(m: np.ndarray) -> np.ndarray:
+    return np.maximum(np.diff(m, axis=1, prepend=m[:, :1]), 0).mean(axis=0)
+
+
+def _on_grid(env: np.ndarray, fr: np.ndarray, frac: float) -> np.ndarray:
+    """``env``'s maximum within one frame of each point ``frac`` of the way from a beat to the next."""
+    f = np.asarray(fr, float)
+    i = np.round(f[:-1] + frac * np.diff(f)).astype(int)
+    return np.max([env[np.clip(i + k, 0, env.size - 1)] for k in (-1, 0, 1)], axis=0)
+
+
+def octave_context(onset_envelope: Any, chroma: Any, mel_db: Any, sample_rate: int) -> dict[str, Any]:
+    """Song-level signals for :func:`octave_evidence`: autocorrelations of the onset envelope, of the
+    spectral flux of the lowest 6 and highest 20 of 64 log-mel bands, and of the harmonic novelty;
+    the onset rate and the chord-change period (the novelty's autocorrelation peak in 1-8 s)."""
+    librosa = _librosa()
+    fps = sample_rate / HOP
+    oenv = np.asarray(onset_envelope, dtype=float)
+    mel = np.asarray(mel_db, dtype=float)
+    ml = int(8 * 60 * fps / 40) + 4
+    nov = _harmonic_novelty(np.asarray(chroma, dtype=float))
+    hnac = _autocorrelation(nov, ml)
+    on = np.maximum(oenv, 0)
+    lo, hi = int(1.0 * fps), int(8 * fps)
+    peaks = librosa.onset.onset_detect(onset_envelope=oenv, sr=sample_rate, hop_length=HOP)
+    return {"fps": fps, "oenv": oenv, "on": on / (on.mean() + 1e-9), "ac": _autocorrelation(oenv, ml),
+            "low_ac": _autocorrelation(_flux(mel[:6]), ml), "high_ac": _autocorrelation(_flux(mel[44:]), ml),
+            "novelty": nov, "harmony_ac": hnac, "onset_rate": peaks.size / (oenv.size / fps),
+            "chord_period": (lo + int(np.argmax(hnac[lo:hi]))) / fps}
+
+
+def _level(ctx: dict[str, Any], bpm: float, fr: np.ndarray) -> dict[str, float] | None:
+    if fr.size < 4:
+        return None
+    p = 60 * ctx["fps"] / bpm
+    beat, mid = _on_grid(ctx["on"], fr, 0.0), _on_grid(ctx["on"], fr, 0.5)
+    b = beat.mean() + 1e-6
+    even, odd = beat[0::2].mean(), beat[1::2].mean()
+    nb = _on_grid(ctx["novelty"], fr, 0.0)
+    return {"bpm": bpm, "ac": _at(ctx["ac"], p), "low_ac": _at(ctx["low_ac"], p), "high_ac": _at(ctx["high_ac"], p),
+            "hn4": _at(ctx["harmony_ac"], 4 * p), "hn2": _at(ctx["harmony_ac"], 2 * p),
+            "sub": float(mid.mean() / b), "accent": float(min(even, odd) / (max(even, odd) + 1e-6)),
+            "on_beat": float(nb.mean() - _on_grid(ctx["novelty"], fr, 0.5).mean()),
+            "alternation": float(abs(nb[0::2].mean() - nb[1::2].mean()))}
+
+
+def octave_evidence(ctx: dict[str, Any], slow: dict[str, float], fast: dict[str, float]) -> np.ndarray:
+    """The :data:`OCTAVE_FEATURES` of a slow beat level and the level twice as fast (from :func:`_level`)."""
+    return np.array([np.log2(slow["bpm"] / 78.7), fast["ac"] - slow["ac"], fast["low_ac"] - slow["low_ac"],
+                     fast["high_ac"] - slow["high_ac"], slow["sub"], fast["sub"], fast["accent"],
+                     np.log2(ctx["chord_period"] * slow["bpm"] / 60),
+                     np.log2(ctx["onset_rate"] * 60 / slow["bpm"] + 1e-9),
+                     fast["on_beat"] - slow["on_beat"], fast["hn4"] - slow["hn4"], fast["alternation"],
+                     fast["hn2"] - slow["hn2"]])
+
+
+def octave_levels(ctx: dict[str, Any], sample_rate: int, bpm: float,
+                  frames: np.ndarray) -> dict[str, tuple[dict[str, float], np.ndarray] | None]:
+    """The evidence (:func:`_level`) and beat frames of a chosen level ``T`` and of ``T/2`` and ``2T``
+    (tracked anew, 40-220 BPM)."""
+    librosa = _librosa()
+    out: dict[str, tuple[dict[str, float], np.ndarray] | None] = {}
+    for key, t in (("T", bpm), ("T/2", bpm / 2), ("2T", bpm * 2)):
+        if key == "T":
+            fr = np.asarray(frames, dtype=int)
+        elif 40.0 <= t <= 220.0:
+            _, fr = librosa.beat.beat_track(onset_envelope=ctx["oenv"], sr=sample_rate, hop_length=HOP, bpm=t,
+                                            tightness=400)
+            fr = np.asarray(fr, dtype=int)
+        else:
+            out[key] = None
+            continue
+        lv = _level(ctx, t, fr)
+        out[key] = None if lv is None else (lv, fr)
+    return out
+
+
+def octave_decision(ctx: dict[str, Any], levels: dict[str, Any], model: dict[str, Any]) -> str:
+    """``"T"``, ``"2T"`` or ``"T/2"``: the pairwise octave model's choice around the chosen level ``T``.
+
+    The logistic model gives the probability that the faster of two levels an octave apart is the beat.
+    ``2T`` wins when that probability for (``T``, ``2T``) exceeds ``threshold`` and the half-way points
+    between ``T``'s beats carry at least ``min_sub_beat_share`` of the onset strength on its beats;
+    ``T/2`` wins when the probability for (``T/2``, ``T``) is below ``1 - threshold`` and every other beat
+    of ``T`` is accented (the weaker alternate beats below ``max_accent`` of the stronger).  A steady
+    one-onset-per-beat pulse (a click track, four on the floor) has empty half-way points and no accent,
+    so it keeps its own level.
+    """
+    coef, bias, thr = np.asarray(model["coef"], dtype=float), float(model["bias"]), float(model["threshold"])
+
+    def p_fast(slow: str, fast: str) -> float | None:
+        if levels.get(slow) is None or levels.get(fast) is None:
+            return None
+        x = octave_evidence(ctx, levels[slow][0], levels[fast][0])
+        return float(1.0 / (1.0 + np.exp(-(x @ coef + bias))))
+
+    t = levels["T"][0]
+    pu, pd = p_fast("T", "2T"), p_fast("T/2", "T")
+    if pu is not None and pu > thr and t["sub"] >= model["min_sub_beat_share"] and (pd is None or pu + pd >= 1.0):
+        return "2T"
+    if pd is not None and pd < 1.0 - thr and t["accent"] <= model["max_accent"]:
+        return "T/2"
+    return "T"
+
+
 def estimate_beats(
     y: Any,
     sample_rate: int,
@@ -477,7 +589,16 @@ def estimate_beats(
         return _tempo_from_beats(beats), beats
     weights = np.array([_front_end_model()["tempo"]["weights"][name] for name in TEMPO_FEATURES])
     best = int(np.argmax(evidence @ weights))
-    beats = librosa.frames_to_time(frames[best], sr=sample_rate, hop_length=HOP)
+    chosen = np.asarray(frames[best], dtype=int)
+    octave = _front_end_model().get("octave")
+    if octave is not None:
+        mel = librosa.power_to_db(librosa.feature.melspectrogram(y=x, sr=sample_rate, hop_length=HOP, n_mels=64,
+                                                                 fmax=8000))
+        ctx = octave_context(oenv, chroma, mel, sample_rate)
+        levels = octave_levels(ctx, sample_rate, float(tempi[best]), chosen)
+        if levels["T"] is not None:
+            chosen = levels[octave_decision(ctx, levels, octave)][1]
+    beats = librosa.frames_to_time(chosen, sr=sample_rate, hop_length=HOP)
     return _tempo_from_beats(beats), beats
 
 

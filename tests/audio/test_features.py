@@ -159,6 +159,9 @@ def test_front_end_model_file_matches_its_schema():
     assert set(schema["required"]) <= set(data)
     assert set(data["tempo"]["weights"]) == set(F.TEMPO_FEATURES)
     assert set(data["key"]) == set(F.AUDIO_KEY_PROFILES)
+    if "octave" in data:
+        assert data["octave"]["features"] == list(F.OCTAVE_FEATURES)
+        assert len(data["octave"]["coef"]) == len(F.OCTAVE_FEATURES)
     for prof in data["key"].values():
         assert len(prof["major"]) == len(prof["minor"]) == 12 and np.argmax(prof["major"]) == 0
     if importlib.util.find_spec("jsonschema"):
