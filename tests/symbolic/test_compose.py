@@ -124,3 +124,78 @@ def test_guitar_fingerings_playable():
 def test_bad_input():
     with pytest.raises(TypeError):
         compose("not a blueprint")
+
+
+@pytest.mark.parametrize("genre", GENRES)
+def test_no_parallels_between_harmony_voices_many_seeds(genre):
+    # the voicer's search is complete (harmonia.symbolic.compose.harmony._search): zero parallel fifths or
+    # octaves between the voices of every harmony and pad track, for every genre and seed (short songs)
+    from harmonia.theory.vl_rules import check_voice_leading
+
+    for s in range(2, 8):
+        bp = blueprint_from_prompt("a song", genre=genre, duration=16, seed=s)
+        score = compose(bp, seed=s)
+        roles = score.metadata["roles"]
+        for i, t in enumerate(score.tracks):
+            sel = score.notes[score.notes["track"] == i]
+            if roles[i] in ("harmony", "pad") and not t.is_drum and sel.size:
+                f = check_voice_leading(sel, rules=("parallel_fifths", "parallel_octaves"))
+                assert f.size == 0, (genre, s, i, f[["rule", "onset"]].tolist())
+
+
+def _voicer(low=55, high=79, motion=7):
+    from harmonia.symbolic.compose.harmony import _Voicer
+    from harmonia.theory.vocab import pitch_vocabulary
+
+    class _Ctx:
+        vocab = pitch_vocabulary()
+
+    return _Voicer(_Ctx(), low, high, motion)
+
+
+def test_voicing_search_backtracks_out_of_a_dead_end():
+    # salsa seed 2 (three minutes): after C as (C4 C5 E5 G5) in a register capped at G5, every A minor
+    # voicing within a fifth per voice moves G5-C5 to E5-A4 (parallel fifths); a greedy pass is stuck,
+    # the search re-voices the C chord instead
+    from harmonia.symbolic.compose.harmony import _keyboard_candidates, _search
+    from harmonia.theory.constraints import pc_mask
+
+    v = _voicer()
+    c = _keyboard_candidates((0, 4, 7), "octave", 55, 79, ())
+    am = _keyboard_candidates((9, 0, 4), "octave", 55, 79, ())
+    stuck = np.array([60, 72, 76, 79])
+    assert not v.allowed(stuck, am, pc_mask((9, 0, 4))).any()
+    c_first = c[[np.array_equal(r, stuck) for r in c]]
+    picks = _search(v, np.random.default_rng(0), [(c_first, None, pc_mask((0, 4, 7))), (c, None, pc_mask((0, 4, 7))),
+                                                  (am, None, pc_mask((9, 0, 4)))], 67.0, [None] * 3)
+    assert picks is not None
+    assert v.allowed(c[picks[1]], am[picks[2]:picks[2] + 1], pc_mask((9, 0, 4)))[0]
+    # with C pinned to the dead-end voicing there is no sequence of the style's voicings at all
+    assert _search(v, np.random.default_rng(0), [(c_first, None, pc_mask((0, 4, 7))),
+                                                 (am, None, pc_mask((9, 0, 4)))], 67.0, [None] * 2) is None
+
+
+def test_voicing_search_relaxed_fallback_never_fails():
+    # the relaxed candidates hold two-voice root-and-third shells, which may follow and be followed by any
+    # voicing: the second search finds a sequence even where the style's voicings have none
+    from harmonia.symbolic.compose.harmony import _keyboard_candidates, _relaxed_candidates, _search
+    from harmonia.theory.constraints import pc_mask
+
+    v = _voicer()
+    stuck = np.array([[60, 72, 76, 79]])
+    am = _keyboard_candidates((9, 0, 4), "octave", 55, 79, ())
+    extra = _relaxed_candidates((9, 0, 4), 4, 55, 79, None)
+    assert ((extra >= 0).sum(axis=1) == 2).any()
+    cands = np.concatenate([am, extra])
+    groups = np.concatenate([np.zeros(len(am), np.int64), np.where((extra >= 0).sum(axis=1) == 2, 2, 1)])
+    picks = _search(v, np.random.default_rng(0), [(stuck, None, pc_mask((0, 4, 7))), (cands, groups,
+                                                  pc_mask((9, 0, 4)))], 67.0, [None] * 2)
+    assert picks is not None and groups[picks[1]] > 0
+    got = cands[picks[1]]
+    assert v.allowed(stuck[0], got[None, :], pc_mask((9, 0, 4)), max_motion=127)[0]
+    # guitar shells: each sounding string can play its note
+    from harmonia.symbolic.compose.harmony import GUITAR_TUNING
+
+    g = _relaxed_candidates((9, 0, 4), 6, 40, 88, GUITAR_TUNING)
+    assert g.shape[0] and all(GUITAR_TUNING[s] <= p <= GUITAR_TUNING[s] + 12 for row in g for s, p in
+                              enumerate(row) if p >= 0)

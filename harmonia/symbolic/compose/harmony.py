@@ -17,10 +17,14 @@ for guitars, the fingerings a fretboard model allows (standard tuning E2 A2 D3 G
 four frets, open strings, only low strings muted, the chord's bass lowest).  Candidates are ranked by the
 size of the voice leading from the previous voicing (:func:`harmonia.theory.voiceleading.voice_leading_costs`)
 and passed through a :class:`~harmonia.theory.constraints.ConstraintSet` (range, chord tones, largest
-motion per voice and :class:`~harmonia.theory.constraints.NoParallels` over every pair of voices); one is
-sampled from the survivors.  The finished part is checked with
-:func:`harmonia.theory.vl_rules.check_voice_leading`, and a chord where parallel fifths or octaves are
-found is re-voiced.
+motion per voice and :class:`~harmonia.theory.constraints.NoParallels` over every pair of voices) as hard
+rules.  The choice over the whole part is a complete depth-first search (``_search``): each chord takes
+its best allowed candidate, and a chord with none sends the search back to re-voice the chords before it.
+Only when no sequence of the style's voicings exists, a second search adds relaxed voicings (an omitted
+fifth, other doublings) and two-voice root-and-third shells, which may follow and be followed by any
+voicing (a third or sixth is never a perfect interval), so it always succeeds: no part has parallel fifths
+or octaves.  The finished part is still checked with :func:`harmonia.theory.vl_rules.check_voice_leading`
+and a chord where one is found would be re-voiced.
 """
 
 from __future__ import annotations
@@ -286,7 +290,8 @@ class _Voicer:
         self.cs = ConstraintSet([InRange(), ChordTones(), MaxLeap(), NoParallels()], vocab=ctx.vocab, mode="hard")
         self.low, self.high, self.max_motion = low, high, max_motion
 
-    def allowed(self, prev: np.ndarray, cands: np.ndarray, chord_mask: int) -> np.ndarray:
+    def allowed(self, prev: np.ndarray, cands: np.ndarray, chord_mask: int, max_motion: int | None = None
+                ) -> np.ndarray:
         """Which candidate voicings the constraint set lets follow ``prev`` (all voices, every pair)."""
         n_c, n_v = cands.shape
         pairs = [(i, -1) for i in range(n_v)] + [(i, j) for i in range(n_v) for j in range(i)]
@@ -294,7 +299,7 @@ class _Voicer:
         st = self.cs.new_state(rows)
         st.set_range(self.low, self.high)
         st.chord_mask[:] = chord_mask
-        st.max_leap[:] = self.max_motion
+        st.max_leap[:] = self.max_motion if max_motion is None else max_motion
         ii = np.array([p[0] for p in pairs])
         jj = np.array([p[1] for p in pairs])
         pv = np.tile(prev[ii], n_c)
@@ -308,26 +313,85 @@ class _Voicer:
         ok = np.where(pitch >= 0, pen[np.arange(rows), np.maximum(pitch, 0)] < np.inf, True)
         return ok.reshape(n_c, len(pairs)).all(axis=1)
 
-    def choose(self, rng: np.random.Generator, prev: np.ndarray | None, cands: np.ndarray, chord_mask: int,
-               center: float, banned: set[int] | None = None) -> int:
+    def order(self, rng: np.random.Generator, prev: np.ndarray | None, cands: np.ndarray, center: float,
+              banned: set[int] | None = None) -> np.ndarray:
+        """Candidate indices, best first: voice-leading size from ``prev`` (or distance from the register's
+        centre for a first chord) plus a little noise, banned ones last."""
         n_c = cands.shape[0]
         sounding = np.where(cands >= 0, cands, np.nan)
         mean = np.nanmean(sounding, axis=1)
         if prev is None:
             cost = np.abs(mean - center) * 0.5
-            order = np.argsort(cost + rng.random(n_c) * 2.0, kind="stable")
-            return int(order[0])
+            return np.argsort(cost + rng.random(n_c) * 2.0, kind="stable")
         cost = voice_leading_costs(np.repeat(prev[None, :], n_c, axis=0), cands)
         cost = cost + 0.15 * np.abs(mean - center)
         order = np.argsort(cost + rng.random(n_c) * 0.5, kind="stable")
         if banned:
-            order = np.array([o for o in order if int(o) not in banned] or order)
-        for k in range(0, n_c, 24):
+            order = np.array([o for o in order if int(o) not in banned] + [o for o in order if int(o) in banned])
+        return order
+
+    def allowed_in_order(self, rng: np.random.Generator, prev: np.ndarray | None, cands: np.ndarray,
+                         groups: np.ndarray | None, chord_mask: int, center: float, banned: set[int] | None):
+        """Yield the candidates that may follow ``prev``, best first (lazily, in blocks of 24).
+
+        ``groups`` (optional) ranks candidates before their cost: 0 the style's voicings, 1 the relaxed
+        ones (omitted fifth, other doublings), 2 two-voice shells (root and third, any motion allowed)."""
+        order = self.order(rng, prev, cands, center, banned)
+        if groups is not None:
+            order = order[np.argsort(groups[order], kind="stable")]
+        if prev is None:
+            yield from (int(k) for k in order)
+            return
+        for k in range(0, order.size, 24):
             block = order[k:k + 24]
             ok = self.allowed(prev, cands[block], chord_mask)
-            if ok.any():
-                return int(block[int(np.flatnonzero(ok)[0])])
-        return int(order[0])  # nothing passes: the re-voicing check will report it
+            if groups is not None and (groups[block] == 2).any():
+                free = self.allowed(prev, cands[block], chord_mask, max_motion=127)
+                ok = np.where(groups[block] == 2, free, ok)
+            yield from (int(b) for b in block[ok])
+
+
+def _search(voicer: _Voicer, rng: np.random.Generator, chords: list[tuple[np.ndarray, np.ndarray | None, int]],
+            center: float, banned: list[set[int] | None]) -> list[int] | None:
+    """One candidate per chord such that every chord may follow the one before, or None if none exists.
+
+    Depth-first over the chords in order, each chord's allowed candidates best first (so, without a dead
+    end, the same choices as a greedy pass); a chord with no allowed candidate sends the search back to
+    re-voice the chords before it.  A (chord, previous voicing) pair from which no continuation exists is
+    remembered, so each is explored once: the search is complete (it finds a sequence whenever one
+    exists) and takes at most one expansion per (chord, candidate of the chord before).
+    """
+    n = len(chords)
+    if n == 0:
+        return []
+    failed: set[tuple[int, bytes]] = set()
+
+    def expand(pos: int, prev: np.ndarray | None):
+        cands, groups, mask = chords[pos]
+        return voicer.allowed_in_order(rng, prev, cands, groups, mask, center, banned[pos])
+
+    stack = [expand(0, None)]
+    prevs: list[np.ndarray | None] = [None]
+    chosen: list[int] = []
+    while stack:
+        pos = len(stack) - 1
+        k = next(stack[-1], None)
+        if k is None:
+            if prevs[pos] is not None:
+                failed.add((pos, prevs[pos].tobytes()))
+            stack.pop()
+            prevs.pop()
+            continue
+        del chosen[pos:]
+        chosen.append(k)
+        if pos + 1 == n:
+            return chosen
+        v = chords[pos][0][k]
+        if (pos + 1, v.tobytes()) in failed:
+            continue
+        stack.append(expand(pos + 1, v))
+        prevs.append(v)
+    return None
 
 
 def _style_for(inst: Instrument, pattern: CompPattern | None, role: str) -> str:
@@ -397,23 +461,43 @@ def voice_part(ctx: Context, inst: Instrument, role: str, rng: np.random.Generat
             return f[((f < 0) | ((f >= low) & (f <= high))).all(axis=1)]
         return _keyboard_candidates(c.pcs[:4], style, low, high, tension[ci])
 
+    width = 6 if guitar else _STYLE[style][0]
+    voiced: list[tuple[int, np.ndarray, int]] = []  # (chord index, candidates, chord-tone mask)
+    for ci, c in enumerate(ctx.chords):
+        if not attacks[ci]:
+            continue
+        cands = candidates(ci)
+        if cands.shape[0] == 0:
+            cands = _keyboard_candidates(c.pcs[:3], "triad", low, high, ())
+        if cands.shape[0] == 0:
+            continue
+        mask = c.mask | pc_mask(tension[ci]) if tension[ci] else c.mask
+        voiced.append((ci, _pad(cands, width), mask))
+
+    def relaxed(ci: int, cands: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        c = ctx.chords[ci]
+        extra = _relaxed_candidates(c.pcs[:4], width, low, high, GUITAR_TUNING if guitar else None)
+        seen = {r.tobytes() for r in cands}
+        extra = extra[[r.tobytes() not in seen for r in extra]] if extra.shape[0] else extra
+        groups = np.concatenate([np.zeros(cands.shape[0], np.int64),
+                                 np.where((extra >= 0).sum(axis=1) == 2, 2, 1)]) if extra.shape[0] else None
+        return (np.concatenate([cands, extra]) if extra.shape[0] else cands), groups
+
     banned: dict[int, set[int]] = {}
     for _attempt in range(4):
-        voicings: dict[int, np.ndarray] = {}
-        prev = None
         sub = np.random.default_rng(rng.integers(2**63))
-        for ci, c in enumerate(ctx.chords):
-            if not attacks[ci]:
-                continue
-            cands = candidates(ci)
-            if cands.shape[0] == 0:
-                cands = _keyboard_candidates(c.pcs[:3], "triad", low, high, ())
-            if cands.shape[0] == 0:
-                continue
-            mask = c.mask | pc_mask(tension[ci]) if tension[ci] else c.mask
-            k = voicer.choose(sub, prev, cands, mask, center, banned.get(ci))
+        bans = [banned.get(ci) for ci, _, _ in voiced]
+        # the style's voicings first; only if no sequence of them avoids parallels (and over-large motion)
+        # anywhere, the relaxed ones, among which a two-voice root-and-third shell always may follow and
+        # be followed (a third or sixth is never a perfect interval), so this second search never fails
+        plan = [(cands, None, mask) for _, cands, mask in voiced]
+        picks = _search(voicer, sub, plan, center, bans)
+        if picks is None:
+            plan = [(*relaxed(ci, cands), mask) for ci, cands, mask in voiced]
+            picks = _search(voicer, sub, plan, center, bans)
+        voicings: dict[int, np.ndarray] = {}
+        for (ci, _, _), (cands, _, _), k in zip(voiced, plan, picks or [], strict=False):
             voicings[ci] = cands[k]
-            prev = cands[k]
         rows = []
         for ci, v in voicings.items():
             for on, dur in attacks[ci]:
@@ -427,13 +511,55 @@ def voice_part(ctx: Context, inst: Instrument, role: str, rng: np.random.Generat
         bad = _parallels(notes, check_voice_leading)
         if not bad:
             return notes
+        cand_of = {ci: cands for ci, cands, _ in voiced}
         for on in bad:
             ci = ctx.chord_at(on)
             if ci in voicings:
-                cands = candidates(ci)
+                cands = cand_of[ci]
                 hit = [k for k in range(cands.shape[0]) if np.array_equal(cands[k], voicings[ci])]
                 banned.setdefault(ci, set()).update(hit)
     return notes
+
+
+def _pad(cands: np.ndarray, width: int) -> np.ndarray:
+    """Candidates as ``width`` columns (absent voices -1)."""
+    if cands.shape[1] >= width:
+        return cands
+    return np.concatenate([cands, np.full((cands.shape[0], width - cands.shape[1]), -1, cands.dtype)], axis=1)
+
+
+@functools.lru_cache(maxsize=1024)
+def _relaxed_candidates(pcs: tuple[int, ...], width: int, low: int, high: int,
+                        tuning: tuple[int, ...] | None) -> np.ndarray:
+    """Fallback voicings of a chord: for keyboards every spacing of ``width`` voices holding the root and
+    the third (an omitted fifth, a doubled root or fifth), the third never doubled; then, for keyboards
+    and guitars, two-voice shells (root and a third or sixth above or below it, the other voices
+    silent).  On a guitar each sounding voice is a string that can play it (open to the 12th fret)."""
+    root, third = pcs[0], pcs[1] if len(pcs) > 1 else pcs[0]
+    rows: list[tuple[int, ...]] = []
+    if tuning is None:
+        pool = [p for p in range(low, high + 1) if p % 12 in pcs]
+        for combo in itertools.combinations(pool, width):
+            got = [p % 12 for p in combo]
+            if root in got and third in got and got.count(third) == 1 and combo[-1] - combo[0] <= 24:
+                rows.append(combo)
+    roots = [p for p in range(low, high + 1) if p % 12 == root]
+    thirds = [p for p in range(low, high + 1) if p % 12 == third]
+    for r in roots:
+        for t in thirds:
+            if t == r or abs(t - r) > 12:
+                continue
+            lo_p, hi_p = min(r, t), max(r, t)
+            if tuning is None:
+                rows.append((lo_p, hi_p) + (-1,) * (width - 2))
+                continue
+            for s1, s2 in itertools.combinations(range(len(tuning)), 2):
+                if tuning[s1] <= lo_p <= tuning[s1] + 12 and tuning[s2] <= hi_p <= tuning[s2] + 12:
+                    row = [-1] * len(tuning)
+                    row[s1], row[s2] = lo_p, hi_p
+                    rows.append(tuple(row))
+                    break
+    return np.array(rows, dtype=np.int64).reshape(-1, width)
 
 
 def _plays(ctx: Context, c: ChordSpan) -> bool:
