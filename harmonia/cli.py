@@ -41,6 +41,46 @@ def _progress(items: Sequence[Any], desc: str):
     return tqdm(items, desc=desc, unit="file", disable=len(items) < 2 or not sys.stderr.isatty())
 
 
+def _for_each_file(args: argparse.Namespace, desc: str, run: Any, fmt: Any, *, key: str, sep: str) -> int:
+    """Run ``run`` on each of ``args.files``; print the results (text or JSON) and the failures.
+
+    Exit status: 0 when all went well, 1 when some files failed, 2 when every file failed.
+    """
+    from harmonia.errors import HarmoniaError
+
+    results, failed = [], []
+    for source in _progress(args.files, desc):
+        try:
+            results.append(run(source))
+        except HarmoniaError as exc:
+            failed.append({"source": str(source), "error": str(exc), "type": type(exc).__name__})
+    if args.json:
+        _print_json(results[0] if len(args.files) == 1 and results else {key: results, "failed": failed})
+    else:
+        print(sep.join(fmt(r) for r in results))
+    for f in failed:
+        print(f"harmonia: error: {f['error']}", file=sys.stderr)
+    if failed:
+        return 2 if not results else 1
+    return 0
+
+
+def _show(args: argparse.Namespace, data: Any, fmt: Any) -> None:
+    """Print ``data`` as JSON with ``--json``, else as ``fmt(data)``."""
+    if args.json:
+        _print_json(data)
+    else:
+        print(fmt(data))
+
+
+def _save_plot(path: str, draw: Any) -> None:
+    """Draw with matplotlib's file-only backend and save the figure of the Axes ``draw()`` returns."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    draw().figure.savefig(path, dpi=120, bbox_inches="tight")
+
+
 def _format_info(info: dict[str, Any]) -> str:
     lines = [f"{info['source']}"]
     if info.get("title") and info["title"] != info["source"]:
@@ -66,31 +106,12 @@ def _format_info(info: dict[str, Any]) -> str:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    from harmonia.errors import HarmoniaError
     from harmonia.symbolic.io import load
 
-    results, failed = [], []
-    for source in _progress(args.files, "info"):
-        try:
-            results.append(load(source).summary())
-        except HarmoniaError as exc:
-            failed.append({"source": str(source), "error": str(exc), "type": type(exc).__name__})
-    if args.json:
-        _print_json(results[0] if len(args.files) == 1 and results else {"scores": results, "failed": failed})
-    else:
-        print("\n\n".join(_format_info(r) for r in results))
-    for f in failed:
-        print(f"harmonia: error: {f['error']}", file=sys.stderr)
-    if failed:
-        return 2 if not results else 1
-    return 0
+    return _for_each_file(args, "info", lambda source: load(source).summary(), _format_info, key="scores", sep="\n\n")
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from harmonia.errors import HarmoniaError
-
     source = args.source
     if Path(source).is_dir():
         from harmonia.workflows.analyze import analyze_corpus, find_scores
@@ -112,11 +133,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         return 1 if failed else 0
     from harmonia.symbolic.analysis import analyze
 
-    try:
-        analysis = analyze(source)
-    except HarmoniaError as exc:
-        print(f"harmonia: error: {exc}", file=sys.stderr)
-        return 2
+    analysis = analyze(source)
     if args.json:
         _print_json(analysis.to_dict())
     elif args.romantext:
@@ -126,11 +143,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     else:
         print(_format_analysis(analysis))
     if args.plot:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        ax = analysis.plot()
-        ax.figure.savefig(args.plot, dpi=120, bbox_inches="tight")
+        _save_plot(args.plot, analysis.plot)
     return 0
 
 
@@ -173,28 +186,12 @@ def _format_meter(m: dict[str, Any]) -> str:
 
 
 def _cmd_meter(args: argparse.Namespace) -> int:
-    from harmonia.errors import HarmoniaError
     from harmonia.workflows.meter import estimate_meter_file
 
-    results, failed = [], []
-    for source in _progress(args.files, "meter"):
-        try:
-            results.append(estimate_meter_file(source))
-        except HarmoniaError as exc:
-            failed.append({"source": str(source), "error": str(exc), "type": type(exc).__name__})
-    if args.json:
-        _print_json(results[0] if len(args.files) == 1 and results else {"files": results, "failed": failed})
-    else:
-        print("\n".join(_format_meter(r) for r in results))
-    for f in failed:
-        print(f"harmonia: error: {f['error']}", file=sys.stderr)
-    if failed:
-        return 2 if not results else 1
-    return 0
+    return _for_each_file(args, "meter", estimate_meter_file, _format_meter, key="files", sep="\n")
 
 
 def _cmd_voice_leading(args: argparse.Namespace) -> int:
-    from harmonia.errors import HarmoniaError
     from harmonia.symbolic.io import load
     from harmonia.workflows.voice_leading import (
         format_voice_leading_report,
@@ -203,23 +200,12 @@ def _cmd_voice_leading(args: argparse.Namespace) -> int:
     )
 
     key = None if args.key.lower() == "none" else args.key
-    try:
-        score = load(args.source)
-        report = voice_leading_report(score, key=key, separate=args.separate)
-    except HarmoniaError as exc:
-        print(f"harmonia: error: {exc}", file=sys.stderr)
-        return 2
+    score = load(args.source)
+    report = voice_leading_report(score, key=key, separate=args.separate)
     report["file"] = str(args.source)
-    if args.json:
-        _print_json(report)
-    else:
-        print(format_voice_leading_report(report))
+    _show(args, report, format_voice_leading_report)
     if args.plot:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        ax = plot_voice_leading(score, report=report)
-        ax.figure.savefig(args.plot, dpi=120, bbox_inches="tight")
+        _save_plot(args.plot, lambda: plot_voice_leading(score, report=report))
     return 0
 
 
@@ -237,53 +223,35 @@ def _format_form(d: dict[str, Any]) -> str:
 
 
 def _cmd_form(args: argparse.Namespace) -> int:
-    from harmonia.errors import HarmoniaError
     from harmonia.symbolic.io import load
     from harmonia.theory.form import analyze_form
 
+    score = load(args.source)
     try:
-        score = load(args.source)
         form = analyze_form(score, melody_track=args.melody_track, bar_qn=args.bar_qn, origin_qn=args.origin_qn)
-    except (HarmoniaError, ValueError) as exc:
+    except ValueError as exc:  # options that do not fit the score (a melody track it lacks, a bar of 0 qn)
         print(f"harmonia: error: {exc}", file=sys.stderr)
         return 2
     result = {"file": str(args.source), **form.to_dict()}
-    if args.json:
-        _print_json(result)
-    else:
-        print(_format_form(result))
+    _show(args, result, _format_form)
     if args.plot:
-        import matplotlib
-
-        matplotlib.use("Agg")
         from harmonia.display import form_plot
 
-        ax = form_plot(form, title=f"{args.source}: {result['pop909']}")
-        ax.figure.savefig(args.plot, dpi=120, bbox_inches="tight")
+        _save_plot(args.plot, lambda: form_plot(form, title=f"{args.source}: {result['pop909']}"))
     return 0
 
 
 def _cmd_genres(args: argparse.Namespace) -> int:
-    from harmonia.errors import HarmoniaError
     from harmonia.workflows.genres import genres_report
 
-    try:
-        print(genres_report(args.name, as_json=args.json))
-    except HarmoniaError as exc:
-        print(f"harmonia: error: {exc}", file=sys.stderr)
-        return 2
+    print(genres_report(args.name, as_json=args.json))
     return 0
 
 
 def _cmd_conventions_learn(args: argparse.Namespace) -> int:
-    from harmonia.errors import HarmoniaError
     from harmonia.workflows.genres import learn_report
 
-    try:
-        text, status = learn_report(args.dir, args.genre, out=args.out, as_json=args.json)
-    except HarmoniaError as exc:
-        print(f"harmonia: error: {exc}", file=sys.stderr)
-        return 2
+    text, status = learn_report(args.dir, args.genre, out=args.out, as_json=args.json)
     print(text)
     return status
 
@@ -313,20 +281,12 @@ def _song_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _cmd_compose(args: argparse.Namespace) -> int:
-    from harmonia.errors import HarmoniaError
     from harmonia.workflows.compose import compose_song
 
     lyrics = Path(args.lyrics).read_text(encoding="utf-8") if args.lyrics else None
-    try:
-        summary = compose_song(args.prompt, genre=args.genre, mood=args.mood, duration=args.duration,
-                               seed=args.seed, lyrics=lyrics, out_dir=args.out)
-    except HarmoniaError as exc:
-        print(f"harmonia: error: {exc}", file=sys.stderr)
-        return 2
-    if args.json:
-        _print_json(summary)
-    else:
-        print(_format_song(summary))
+    summary = compose_song(args.prompt, genre=args.genre, mood=args.mood, duration=args.duration,
+                           seed=args.seed, lyrics=lyrics, out_dir=args.out)
+    _show(args, summary, _format_song)
     return 0
 
 
@@ -343,40 +303,28 @@ def _loudness(text: str) -> float | None:
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    from harmonia.errors import HarmoniaError
     from harmonia.workflows.generate import generate_song
 
-    try:
-        summary = generate_song(args.prompt, genre=args.genre, mood=args.mood, duration=args.duration,
-                                seed=args.seed, soundfont=args.soundfont, out_dir=args.out,
-                                loudness_lufs=args.loudness, progress=sys.stderr.isatty())
-    except HarmoniaError as exc:
-        print(f"harmonia: error: {exc}", file=sys.stderr)
-        return 2
-    if args.json:
-        _print_json(summary)
-    else:
-        print(_format_song(summary))
+    summary = generate_song(args.prompt, genre=args.genre, mood=args.mood, duration=args.duration,
+                            seed=args.seed, soundfont=args.soundfont, out_dir=args.out,
+                            loudness_lufs=args.loudness, progress=sys.stderr.isatty())
+    _show(args, summary, _format_song)
     return 0
 
 
+def _format_preprocess(summary: dict[str, Any]) -> str:
+    return (f"{len(summary['done'])} of {summary['songs']} songs preprocessed into {summary['out_dir']}"
+            f" ({len(summary['skipped'])} already done, {len(summary['failed'])} failed) "
+            f"in {summary['seconds']:.1f} s")
+
+
 def _cmd_preprocess(args: argparse.Namespace) -> int:
-    from harmonia.errors import HarmoniaError
     from harmonia.workflows.preprocess import preprocess
 
-    try:
-        summary = preprocess(args.source, args.out, separate=args.separate, transcribe=args.transcribe,
-                             workers=args.workers, scheduler=args.scheduler, resume=not args.no_resume,
-                             progress=sys.stderr.isatty())
-    except HarmoniaError as exc:
-        print(f"harmonia: error: {exc}", file=sys.stderr)
-        return 2
-    if args.json:
-        _print_json(summary)
-    else:
-        print(f"{len(summary['done'])} of {summary['songs']} songs preprocessed into {summary['out_dir']}"
-              f" ({len(summary['skipped'])} already done, {len(summary['failed'])} failed) "
-              f"in {summary['seconds']:.1f} s")
+    summary = preprocess(args.source, args.out, separate=args.separate, transcribe=args.transcribe,
+                         workers=args.workers, scheduler=args.scheduler, resume=not args.no_resume,
+                         progress=sys.stderr.isatty())
+    _show(args, summary, _format_preprocess)
     for path, error in summary["failed"]:
         print(f"harmonia: could not preprocess {path}: {error}", file=sys.stderr)
     return 1 if summary["failed"] else 0
@@ -561,8 +509,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2
+    from harmonia.errors import HarmoniaError
+
     try:
         return int(args.func(args))
+    except HarmoniaError as exc:  # input that could not be read or used at all: say why, exit 2
+        print(f"harmonia: error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 
