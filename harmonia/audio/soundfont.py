@@ -17,9 +17,10 @@ import numpy as np
 
 from harmonia._optional import import_optional
 from harmonia.errors import HarmoniaError, MissingDependencyError, MissingFileError
+from harmonia.symbolic.midi import to_symusic
 from harmonia.symbolic.score import Score
 
-__all__ = ["ENGINES", "SYSTEM_SOUNDFONTS", "find_soundfont", "render_soundfont_tracks", "to_symusic"]
+__all__ = ["ENGINES", "SYSTEM_SOUNDFONTS", "find_soundfont", "render_soundfont_tracks"]
 
 #: SoundFont synthesizers :func:`render_soundfont_tracks` can drive.
 ENGINES = ("auto", "symusic", "tinysoundfont")
@@ -80,34 +81,6 @@ def find_soundfont(path: str | os.PathLike[str] | None = None, *, required: bool
     if required:
         raise MissingDependencyError(f"SoundFont rendering needs a General MIDI SoundFont and none was found: {_HOW}")
     return None
-
-
-def to_symusic(score: Score, tracks: list[int] | None = None, *, ticks_per_quarter: int = 480):
-    """A ``symusic.Score`` (ticks) holding some or all tracks of a Score, with its tempo map."""
-    import symusic
-
-    tpq = int(ticks_per_quarter)
-    out = symusic.Score(tpq)
-    notes = score.notes
-    on = np.rint(notes["onset"] * tpq).astype(np.int64)
-    off = np.rint((notes["onset"] + notes["duration"]) * tpq).astype(np.int64)
-    dur = np.maximum(off - on, 1)
-    for i in range(len(score.tracks)) if tracks is None else tracks:
-        track = score.tracks[i]
-        sel = notes["track"] == i
-        mt = symusic.Track(track.name, int(track.program), bool(track.is_drum))
-        mt.notes = symusic.Note.from_numpy(
-            time=on[sel].astype(np.int32),
-            duration=dur[sel].astype(np.int32),
-            pitch=notes["pitch"][sel].astype(np.int8),
-            velocity=np.clip(notes["velocity"][sel], 1, 127).astype(np.int8),
-        )
-        out.tracks.append(mt)
-    for onset, bpm in score.tempos.tolist():
-        out.tempos.append(symusic.Tempo(int(round(onset * tpq)), float(bpm)))
-    for onset, num, den in score.time_signatures.tolist():
-        out.time_signatures.append(symusic.TimeSignature(int(round(onset * tpq)), int(num), int(den)))
-    return out
 
 
 def _render_symusic(score: Score, soundfont: Path, sample_rate: int) -> list[np.ndarray]:

@@ -12,8 +12,9 @@ spellings of music21's Bach chorales, 98.9 % of its classical pieces); drum note
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -23,7 +24,7 @@ from harmonia.symbolic.score import TEMPO_RANGE_BPM, Score, Track
 from harmonia.theory.notearray import NO_SPELLING, NOTE_DTYPE
 from harmonia.theory.spelling import spell_notes
 
-__all__ = ["MIDI_SUFFIXES", "load_midi", "save_midi"]
+__all__ = ["MIDI_SUFFIXES", "load_midi", "save_midi", "to_symusic"]
 
 MIDI_SUFFIXES = (".mid", ".midi", ".smf", ".kar")
 ZeroDuration = Literal["error", "drop", "extend"]
@@ -155,6 +156,18 @@ def save_midi(score: Score, path: str | os.PathLike[str], *, ticks_per_quarter: 
     ticks_per_quarter : int, default 480
         The file's resolution.
     """
+    out = to_symusic(score, ticks_per_quarter=ticks_per_quarter)
+    with atomic_path(path) as tmp:
+        out.dump_midi(str(tmp))
+
+
+def to_symusic(score: Score, tracks: Sequence[int] | None = None, *, ticks_per_quarter: int = 480) -> Any:
+    """A ``symusic.Score`` (in ticks) holding all or some tracks of a Score, with its tempo, time-signature
+    and key-signature maps: what :func:`save_midi` writes and what SoundFont rendering plays.
+
+    Onsets and durations are rounded to ticks (a note keeps at least one tick); drum tracks keep their
+    drum flag (channel 10 when written).
+    """
     import symusic
 
     tpq = int(ticks_per_quarter)
@@ -163,7 +176,8 @@ def save_midi(score: Score, path: str | os.PathLike[str], *, ticks_per_quarter: 
     on = np.rint(notes["onset"] * tpq).astype(np.int64)
     off = np.rint((notes["onset"] + notes["duration"]) * tpq).astype(np.int64)
     dur = np.maximum(off - on, 1)
-    for i, track in enumerate(score.tracks):
+    for i in range(len(score.tracks)) if tracks is None else tracks:
+        track = score.tracks[i]
         sel = notes["track"] == i
         mt = symusic.Track(track.name, int(track.program), bool(track.is_drum))
         mt.notes = symusic.Note.from_numpy(
@@ -180,5 +194,4 @@ def save_midi(score: Score, path: str | os.PathLike[str], *, ticks_per_quarter: 
     for onset, fifths, mode in score.key_signatures.tolist():
         if -7 <= fifths <= 7:  # MIDI key signatures stop at seven sharps or flats
             out.key_signatures.append(symusic.KeySignature(int(round(onset * tpq)), int(fifths), max(int(mode), 0)))
-    with atomic_path(path) as tmp:
-        out.dump_midi(str(tmp))
+    return out
