@@ -149,9 +149,9 @@ def from_music21(stream: Any, *, source: str | None = None) -> Score:
         metadata["fermatas_qn"] = sorted(fermatas)
     return Score(
         notes,
-        time_signatures=_dedupe(time_sigs) or None,
-        tempos=_dedupe(tempos) or None,
-        key_signatures=_dedupe(keys),
+        time_signatures=dedupe_map_rows(time_sigs) or None,
+        tempos=dedupe_map_rows(tempos) or None,
+        key_signatures=dedupe_map_rows(keys),
         tracks=tracks,
         pickup_qn=_pickup(ref),
         measures=_measures(ref),
@@ -218,8 +218,9 @@ def _map_rows(part: Any, cls: str, fields) -> list[tuple]:
     return out
 
 
-def _dedupe(rows: list[tuple]) -> list[tuple]:
-    """Sort by onset and drop repeats that change nothing."""
+def dedupe_map_rows(rows: list[tuple]) -> list[tuple]:
+    """Map rows (onset first) sorted by onset, without repeats that change nothing; of two rows at one
+    onset the later wins.  Shared by the music21 route and the native MusicXML reader."""
     out: list[tuple] = []
     for row in sorted(rows, key=lambda r: r[0]):
         if out and out[-1][1:] == row[1:]:

@@ -56,6 +56,7 @@ from harmonia.errors import (
     InvalidTempoError,
     MissingFileError,
 )
+from harmonia.symbolic.music21io import dedupe_map_rows
 from harmonia.symbolic.score import TEMPO_RANGE_BPM, Score, Track
 from harmonia.theory.notearray import NO_SPELLING, NOTE_DTYPE
 
@@ -381,9 +382,9 @@ class _ScoreReader:
             metadata["fermatas_qn"] = sorted(fermatas)
         return Score(
             notes,
-            time_signatures=_dedupe(ts_rows) or None,
-            tempos=_dedupe(tempo_rows) or None,
-            key_signatures=_dedupe(key_rows),
+            time_signatures=dedupe_map_rows(ts_rows) or None,
+            tempos=dedupe_map_rows(tempo_rows) or None,
+            key_signatures=dedupe_map_rows(key_rows),
             tracks=tracks,
             pickup_qn=self._pickup(ref_measures, ref_staff),
             measures=self._bar_table(ref_measures, ref_staff),
@@ -977,16 +978,3 @@ def _last_by_offset(items: list[_Item]) -> _Item:
         if it.offset >= best.offset:
             best = it
     return best
-
-
-def _dedupe(rows: list[tuple]) -> list[tuple]:
-    """Sort by onset and drop repeats that change nothing (as music21io does)."""
-    out: list[tuple] = []
-    for row in sorted(rows, key=lambda r: r[0]):
-        if out and out[-1][1:] == row[1:]:
-            continue
-        if out and abs(out[-1][0] - row[0]) < 1e-9:
-            out[-1] = row
-        else:
-            out.append(row)
-    return out
