@@ -257,16 +257,22 @@ def viterbi(emission: np.ndarray, *, switch_cost: float | np.ndarray) -> np.ndar
     >>> viterbi(e, switch_cost=0.25).tolist()
     [0, 0, 1, 0]
     """
-    e = np.ascontiguousarray(emission, dtype=float)
-    if e.shape[0] == 0:
+    if np.shape(emission)[0] == 0:
         return np.zeros(0, dtype=np.int64)
+    e, cost = _viterbi_inputs(emission, switch_cost)
+    return _viterbi_kernel(e, cost)
+
+
+def _viterbi_inputs(emission: np.ndarray, switch_cost: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Contiguous float emissions and a (k, k) switch-cost matrix (a scalar: that cost off the diagonal)."""
+    e = np.ascontiguousarray(emission, dtype=float)
     cost = np.asarray(switch_cost, dtype=float)
     if cost.ndim == 0:
         cost = np.full((e.shape[1], e.shape[1]), float(cost))
         np.fill_diagonal(cost, 0.0)
     if cost.shape != (e.shape[1], e.shape[1]):
         raise ValueError(f"switch_cost must be a scalar or a {e.shape[1]}x{e.shape[1]} matrix, got {cost.shape}")
-    return _viterbi_kernel(e, np.ascontiguousarray(cost))
+    return e, np.ascontiguousarray(cost)
 
 
 def segment_viterbi(
@@ -295,19 +301,13 @@ def segment_viterbi(
     >>> segment_viterbi(e, switch_cost=1.0, units=np.ones(5), min_units=2).tolist()
     [0, 0, 0, 0, 0]
     """
-    e = np.ascontiguousarray(emission, dtype=float)
-    if e.shape[0] == 0:
+    if np.shape(emission)[0] == 0:
         return np.zeros(0, dtype=np.int64)
-    cost = np.asarray(switch_cost, dtype=float)
-    if cost.ndim == 0:
-        cost = np.full((e.shape[1], e.shape[1]), float(cost))
-        np.fill_diagonal(cost, 0.0)
-    if cost.shape != (e.shape[1], e.shape[1]):
-        raise ValueError(f"switch_cost must be a scalar or a {e.shape[1]}x{e.shape[1]} matrix, got {cost.shape}")
+    e, cost = _viterbi_inputs(emission, switch_cost)
     u = np.ascontiguousarray(units, dtype=float)
     if u.shape != (e.shape[0],):
         raise ValueError(f"units must have one weight per step ({e.shape[0]}), got shape {u.shape}")
-    return _segment_viterbi_kernel(e, np.ascontiguousarray(cost), u, float(min_units))
+    return _segment_viterbi_kernel(e, cost, u, float(min_units))
 
 
 def closely_related(a: int, b: int) -> bool:
