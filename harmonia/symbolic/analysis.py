@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from harmonia.symbolic.atomic import atomic_path
+from harmonia.symbolic.atomic import atomic_path, write_text_atomic
 from harmonia.symbolic.score import Score
 from harmonia.theory.analysis import analyze_notes
 from harmonia.theory.key import format_key
@@ -120,8 +120,7 @@ class Analysis:
         """The analysis as JSON text; written atomically to ``path`` when given."""
         text = json.dumps(self.to_dict(), indent=1, ensure_ascii=False)
         if path is not None:
-            with atomic_path(path) as tmp:
-                tmp.write_text(text + "\n", encoding="utf-8")
+            write_text_atomic(path, text + "\n")
         return text
 
     def to_romantext(self, path: str | os.PathLike[str] | None = None) -> str:
@@ -172,8 +171,7 @@ class Analysis:
             lines.append(" ".join(parts))
         text = "\n".join(lines) + "\n"
         if path is not None:
-            with atomic_path(path) as tmp:
-                tmp.write_text(text, encoding="utf-8")
+            write_text_atomic(path, text)
         return text
 
     def to_musicxml(self, path: str | os.PathLike[str]) -> None:

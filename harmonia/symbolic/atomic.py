@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_path"]
+__all__ = ["atomic_path", "write_text_atomic"]
 
 
 @contextlib.contextmanager
@@ -36,3 +36,18 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically (:func:`atomic_path`).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.json"
+    >>> write_text_atomic(target, "{}")
+    >>> target.read_text()
+    '{}'
+    """
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")

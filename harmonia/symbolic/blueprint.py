@@ -263,10 +263,9 @@ class Blueprint:
         """The blueprint as JSON text; also written atomically to ``path`` when given."""
         text = json.dumps(self.to_dict(), indent=1, ensure_ascii=False)
         if path is not None:
-            from harmonia.symbolic.atomic import atomic_path
+            from harmonia.symbolic.atomic import write_text_atomic
 
-            with atomic_path(path) as tmp:
-                tmp.write_text(text + "\n", encoding="utf-8")
+            write_text_atomic(path, text + "\n")
         return text
 
     @classmethod

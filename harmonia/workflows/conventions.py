@@ -613,8 +613,7 @@ def learn_conventions(
     }
     g = genre_from_dict(entry)
     if out is not None:
-        from harmonia.symbolic.atomic import atomic_path
+        from harmonia.symbolic.atomic import write_text_atomic
 
-        with atomic_path(out) as tmp:
-            tmp.write_text(json.dumps(g.to_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_text_atomic(out, json.dumps(g.to_dict(), indent=1, ensure_ascii=False) + "\n")
     return g

@@ -70,6 +70,7 @@ def generate_song(
     from harmonia.audio.mix import MixSettings, master, mix_stems
     from harmonia.audio.render import render
     from harmonia.audio.wav import write_wav
+    from harmonia.symbolic.atomic import write_text_atomic
     from harmonia.symbolic.blueprint import blueprint_from_prompt
     from harmonia.symbolic.compose import compose
     from harmonia.symbolic.midi import save_midi
@@ -133,8 +134,8 @@ def generate_song(
         timings["analysis"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - t_all
         report["timings"] = {k: round(v, 3) for k, v in timings.items()}
-        _write_text(out / "report.json", json.dumps(report, indent=1) + "\n")
-        _write_text(out / "report.txt", _report_text(report))
+        write_text_atomic(out / "report.json", json.dumps(report, indent=1) + "\n")
+        write_text_atomic(out / "report.txt", _report_text(report))
         files["report"] = str(out / "report.json")
         files["report_text"] = str(out / "report.txt")
         bar.update()
@@ -154,13 +155,6 @@ def _character(mix: str) -> str:
         if name in text:
             return name
     return "balanced"
-
-
-def _write_text(path: Path, text: str) -> None:
-    from harmonia.symbolic.atomic import atomic_path
-
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
 
 
 def _report(score: Any, bp: Any, mastered: Any, settings: Any) -> dict[str, Any]:

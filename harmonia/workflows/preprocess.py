@@ -75,10 +75,9 @@ def _is_done(song_dir: Path, path: Path, options: dict[str, Any]) -> bool:
 
 
 def _write_json(path: Path, data: Any) -> None:
-    from harmonia.symbolic.atomic import atomic_path
+    from harmonia.symbolic.atomic import write_text_atomic
 
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False))
+    write_text_atomic(path, json.dumps(data, indent=1, ensure_ascii=False))
 
 
 def preprocess_song(
