@@ -156,6 +156,28 @@ def _inferred_onsets(onsets: np.ndarray, frames: np.ndarray, n_diff: int = 2) ->
     return np.maximum(onsets, d)
 
 
+
+@njit(cache=True, inline="always")
+def _consume(remaining, mid, f, step, frame_thresh, energy_tol):  # pragma: no cover - compiled
+    """Walk from ``mid`` in direction ``step`` (+1 or -1) along pitch ``f``, zeroing it and its two
+    neighbours, until ``energy_tol`` frames in a row fall below ``frame_thresh`` (or the edge); return
+    the last frame of the note in that direction."""
+    n, k = remaining.shape
+    i = mid + step
+    c = 0
+    while (i < n - 1 if step > 0 else i > 0) and c < energy_tol:
+        if remaining[i, f] < frame_thresh:
+            c += 1
+        else:
+            c = 0
+        remaining[i, f] = 0.0
+        if f < k - 1:
+            remaining[i, f + 1] = 0.0
+        if f > 0:
+            remaining[i, f - 1] = 0.0
+        i += step
+    return i - step - step * c
+
 @njit(cache=True)
 def _decode_kernel(frames, onset_t, onset_f, order_t, order_f, frame_thresh, min_len, energy_tol, melodia):
     # pragma: no cover - compiled
@@ -203,34 +225,8 @@ def _decode_kernel(frames, onset_t, onset_f, order_t, order_f, frame_thresh, min
             if remaining[mid, f] <= frame_thresh:
                 continue
             remaining[mid, f] = 0.0
-            i = mid + 1
-            c = 0
-            while i < n - 1 and c < energy_tol:
-                if remaining[i, f] < frame_thresh:
-                    c += 1
-                else:
-                    c = 0
-                remaining[i, f] = 0.0
-                if f < k - 1:
-                    remaining[i, f + 1] = 0.0
-                if f > 0:
-                    remaining[i, f - 1] = 0.0
-                i += 1
-            end = i - 1 - c
-            i = mid - 1
-            c = 0
-            while i > 0 and c < energy_tol:
-                if remaining[i, f] < frame_thresh:
-                    c += 1
-                else:
-                    c = 0
-                remaining[i, f] = 0.0
-                if f < k - 1:
-                    remaining[i, f + 1] = 0.0
-                if f > 0:
-                    remaining[i, f - 1] = 0.0
-                i -= 1
-            start = i + 1 + c
+            end = _consume(remaining, mid, f, 1, frame_thresh, energy_tol)
+            start = _consume(remaining, mid, f, -1, frame_thresh, energy_tol)
             if end - start <= min_len:
                 continue
             out_s[m] = start
