@@ -13,8 +13,7 @@ no soundfile or pyloudnorm import).
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from harmonia._lazy import lazy_attributes
 
 _LAZY = {
     "render": "harmonia.audio.render",
@@ -32,14 +31,4 @@ _LAZY = {
 
 __all__ = sorted(_LAZY)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'harmonia.audio' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY)

@@ -5,38 +5,27 @@ Names are imported on first use, so ``import harmonia.symbolic`` stays light.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from harmonia._lazy import lazy_attributes
 
 _NAMES = {
-    "Score": "score",
-    "Track": "score",
-    "load": "io",
-    "analyze": "analysis",
-    "Analysis": "analysis",
-    "load_midi": "midi",
-    "save_midi": "midi",
-    "load_musicxml": "musicxml",
-    "from_music21": "music21io",
-    "to_music21": "music21io",
-    "save_musicxml": "music21io",
-    "Genre": "genres",
-    "get_genre": "genres",
-    "list_genres": "genres",
-    "nearest_genres": "genres",
-    "Blueprint": "blueprint",
-    "blueprint_from_prompt": "blueprint",
+    "Score": ".score",
+    "Track": ".score",
+    "load": ".io",
+    "analyze": ".analysis",
+    "Analysis": ".analysis",
+    "load_midi": ".midi",
+    "save_midi": ".midi",
+    "load_musicxml": ".musicxml",
+    "from_music21": ".music21io",
+    "to_music21": ".music21io",
+    "save_musicxml": ".music21io",
+    "Genre": ".genres",
+    "get_genre": ".genres",
+    "list_genres": ".genres",
+    "nearest_genres": ".genres",
+    "Blueprint": ".blueprint",
+    "blueprint_from_prompt": ".blueprint",
 }
 __all__ = sorted(_NAMES)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _NAMES:
-        value = getattr(importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_attributes(__name__, _NAMES)

@@ -9,26 +9,15 @@ and one ``seed`` drives every choice.  See the guide page *Composing songs* for 
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from harmonia._lazy import lazy_attributes
 
 _NAMES = {
-    "compose": "arrange",
-    "STEM_ROLES": "arrange",
-    "plan_chords": "harmony",
-    "guitar_fingerings": "harmony",
-    "split_syllables": "melody",
+    "compose": ".arrange",
+    "STEM_ROLES": ".arrange",
+    "plan_chords": ".harmony",
+    "guitar_fingerings": ".harmony",
+    "split_syllables": ".melody",
 }
 __all__ = sorted(_NAMES)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _NAMES:
-        value = getattr(importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_attributes(__name__, _NAMES)
