@@ -137,12 +137,31 @@ def from_music21(stream: Any, *, source: str | None = None) -> Score:
         if (bpm := _quarter_bpm(mm)) is not None
     ]
     md = stream.metadata
-    metadata = {
-        "source": label,
-        "title": (md.title if md is not None and md.title else None) or label,
-        "composer": md.composer if md is not None else None,
-        "format": "music21",
-    }
+    title = (md.title if md is not None and md.title else None) or label
+    return assemble_score(
+        notes, tracks, time_sigs, tempos, keys,
+        pickup_qn=_pickup(ref), measures=_measures(ref),
+        metadata={"source": label, "title": title, "composer": md.composer if md is not None else None,
+                  "format": "music21"},
+        grace=grace, fermatas=fermatas,
+    )
+
+
+def assemble_score(
+    notes: np.ndarray,
+    tracks: list[Track],
+    time_sigs: list[tuple],
+    tempos: list[tuple],
+    keys: list[tuple],
+    *,
+    pickup_qn: float,
+    measures: np.ndarray | None,
+    metadata: dict[str, Any],
+    grace: int,
+    fermatas: Any,
+) -> Score:
+    """The Score both notation readers (this music21 route and the native MusicXML reader) build from
+    what they collected: map rows de-duplicated, dropped grace notes and fermata onsets in the metadata."""
     if grace:
         metadata["grace_notes_dropped"] = grace
     if fermatas:
@@ -153,8 +172,8 @@ def from_music21(stream: Any, *, source: str | None = None) -> Score:
         tempos=dedupe_map_rows(tempos) or None,
         key_signatures=dedupe_map_rows(keys),
         tracks=tracks,
-        pickup_qn=_pickup(ref),
-        measures=_measures(ref),
+        pickup_qn=pickup_qn,
+        measures=measures,
         metadata=metadata,
     )
 

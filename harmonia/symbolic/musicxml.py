@@ -56,7 +56,7 @@ from harmonia.errors import (
     InvalidTempoError,
     MissingFileError,
 )
-from harmonia.symbolic.music21io import dedupe_map_rows
+from harmonia.symbolic.music21io import assemble_score
 from harmonia.symbolic.score import TEMPO_RANGE_BPM, Score, Track
 from harmonia.theory.notearray import NO_SPELLING, NOTE_DTYPE
 
@@ -375,20 +375,12 @@ class _ScoreReader:
                 if ref_staff is None or st == 0 or st == ref_staff:
                     key_rows.append((mo + off / base, fifths, mode))
         title, composer = self._metadata()
-        metadata = {"source": self.label, "title": title or self.label, "composer": composer, "format": "musicxml"}
-        if grace:
-            metadata["grace_notes_dropped"] = grace
-        if fermatas:
-            metadata["fermatas_qn"] = sorted(fermatas)
-        return Score(
-            notes,
-            time_signatures=dedupe_map_rows(ts_rows) or None,
-            tempos=dedupe_map_rows(tempo_rows) or None,
-            key_signatures=dedupe_map_rows(key_rows),
-            tracks=tracks,
+        return assemble_score(
+            notes, tracks, ts_rows, tempo_rows, key_rows,
             pickup_qn=self._pickup(ref_measures, ref_staff),
             measures=self._bar_table(ref_measures, ref_staff),
-            metadata=metadata,
+            metadata={"source": self.label, "title": title or self.label, "composer": composer, "format": "musicxml"},
+            grace=grace, fermatas=fermatas,
         )
 
     def _metadata(self) -> tuple[str | None, str | None]:
