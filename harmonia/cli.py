@@ -269,6 +269,11 @@ def _format_song(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _files_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="+", metavar="FILE", help="file path or music21 corpus name")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+
 def _song_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("prompt", metavar="PROMPT",
                    help='what the song should be, e.g. "upbeat indie rock song about summer"')
@@ -351,8 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Summarise one or more scores (MIDI, MusicXML, MXL, kern, ABC, RomanText files, or music21 "
         "corpus names such as bach/bwv66.6).",
     )
-    p.add_argument("files", nargs="+", metavar="FILE", help="file path or music21 corpus name")
-    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    _files_arguments(p)
     p.set_defaults(func=_cmd_info)
 
     p = sub.add_parser(
@@ -377,8 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Estimate the metre of scores from their notes, ignoring their time-signature events "
         "(duple or triple, simple or compound, the first downbeat), with a confidence.",
     )
-    p.add_argument("files", nargs="+", metavar="FILE", help="file path or music21 corpus name")
-    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    _files_arguments(p)
     p.set_defaults(func=_cmd_meter)
 
     p = sub.add_parser(
