@@ -43,6 +43,18 @@ KICK, SNARE, SIDESTICK, CLAP, HAT_CLOSED, HAT_PEDAL, HAT_OPEN, TOM, CRASH, RIDE,
 _TWO_PI = 2.0 * math.pi
 
 
+
+@njit(cache=True, inline="always")
+def _adsr_step(env, t, hold, attack_n, release_coef, sustain, decay_coef):  # pragma: no cover - compiled
+    """The envelope at sample ``t`` from its value at ``t - 1``: a linear attack over ``attack_n``
+    samples, an exponential decay towards ``sustain`` (``decay_coef`` per sample; 0 jumps to it) while
+    the note is held, and an exponential release (``release_coef`` per sample) from ``hold`` on."""
+    if t >= hold:
+        return env * release_coef
+    if t < attack_n:
+        return (t + 1.0) / attack_n
+    return sustain + (env - sustain) * decay_coef
+
 @njit(cache=True, fastmath=True)
 def _blep(t, dt):  # pragma: no cover - compiled
     if t < dt:
@@ -115,12 +127,7 @@ def subtractive_kernel(out, start, hold, f0, vel, gl, gr, rand, p, sr):  # pragm
             dt0 = f0[i] * vib / sr
             b1 = min(b0 + blk, length)
             for t in range(b0, b1):
-                if t >= h:
-                    env *= rcoef
-                elif t < a_n:
-                    env = (t + 1.0) / a_n
-                else:
-                    env = sus + (env - sus) * dcoef
+                env = _adsr_step(env, t, h, a_n, rcoef, sus, dcoef)
                 xl = 0.0
                 xr = 0.0
                 for k in range(nosc):
@@ -216,12 +223,7 @@ def additive_kernel(out, start, hold, gl, gr, pfreq, pamp, pdecay, attack_s, rel
         env = 0.0
         h = hold[i]
         for t in range(length):
-            if t >= h:
-                env *= rcoef
-            elif t < a_n:
-                env = (t + 1.0) / a_n
-            else:
-                env = 1.0
+            env = _adsr_step(env, t, h, a_n, rcoef, 1.0, 0.0)
             out[0, s0 + t] += gl[i] * env * buf[t]
             out[1, s0 + t] += gr[i] * env * buf[t]
 
@@ -262,12 +264,7 @@ def fm_kernel(out, start, hold, f0, vel, gl, gr, p, sr):  # pragma: no cover - c
         ct, st = 1.0, 0.0
         phc = 0.0
         for t in range(length):
-            if t >= h:
-                env *= rcoef
-            elif t < a_n:
-                env = (t + 1.0) / a_n
-            else:
-                env = 1.0
+            env = _adsr_step(env, t, h, a_n, rcoef, 1.0, 0.0)
             y = amp * math.sin(phc + ienv * sm) + tl * st
             phc += wc
             if phc > _TWO_PI:
