@@ -221,7 +221,15 @@ def _conditional(torch, logits, matrix):
     """
     member = matrix.sum(-1) > 0
     masked = logits.masked_fill(~member, -np.inf)
-    return torch.softmax(masked, dim=-1) @ matrix, None
+    return torch.softmax(masked, dim=-1) @ matrix
+
+
+def _position_distribution(torch, logits, vocab):
+    """Probability of each position of the bar given that a position token is emitted."""
+    _check_logits(torch, logits, vocab)
+    if vocab.n_positions == 0:
+        raise ValueError("the vocabulary has no position tokens")
+    return _conditional(torch, logits, _position_matrix(torch, vocab, logits.device, logits.dtype))
 
 
 def pitch_distribution(logits: Any, vocab: TokenVocabulary) -> Any:
@@ -237,7 +245,7 @@ def pitch_distribution(logits: Any, vocab: TokenVocabulary) -> Any:
     """
     torch = _torch()
     _check_logits(torch, logits, vocab)
-    return _conditional(torch, logits, _pitch_matrix(torch, vocab, logits.device, logits.dtype))[0]
+    return _conditional(torch, logits, _pitch_matrix(torch, vocab, logits.device, logits.dtype))
 
 
 def _as_tensor(torch, x, like, dtype=None):
@@ -298,7 +306,6 @@ def theory_penalty(logits: Any, vocab: TokenVocabulary, allowed_pc: Any, *, redu
     0.5
     """
     torch = _torch()
-    _check_logits(torch, logits, vocab)
     dist = pitch_distribution(logits, vocab)
     allowed = _pc_allowed(torch, allowed_pc, logits)
     pc_mass = _pc_mass(torch, dist)
@@ -329,7 +336,6 @@ def range_penalty(
     (0.5, 2.0)
     """
     torch = _torch()
-    _check_logits(torch, logits, vocab)
     dist = pitch_distribution(logits, vocab)
     p = torch.arange(128, device=logits.device, dtype=logits.dtype)
     lo = _as_tensor(torch, low, logits, logits.dtype).unsqueeze(-1)
@@ -357,7 +363,6 @@ def leap_penalty(
     4.5
     """
     torch = _torch()
-    _check_logits(torch, logits, vocab)
     dist = pitch_distribution(logits, vocab)
     prev = _as_tensor(torch, prev_pitch, logits, logits.dtype)
     prev = prev.expand(dist.shape[:-1]) if prev.ndim < dist.ndim - 1 or prev.shape != dist.shape[:-1] else prev
@@ -385,10 +390,7 @@ def grid_penalty(logits: Any, vocab: TokenVocabulary, allowed_positions: Any, *,
     0.5
     """
     torch = _torch()
-    _check_logits(torch, logits, vocab)
-    if vocab.n_positions == 0:
-        raise ValueError("the vocabulary has no position tokens")
-    dist, _ = _conditional(torch, logits, _position_matrix(torch, vocab, logits.device, logits.dtype))
+    dist = _position_distribution(torch, logits, vocab)
     allowed = _as_tensor(torch, allowed_positions, logits).to(logits.dtype)
     return _reduce(torch, (dist * (1 - allowed)).sum(-1), reduction)
 
@@ -421,10 +423,7 @@ def onset_template_penalty(
     0.0
     """
     torch = _torch()
-    _check_logits(torch, logits, vocab)
-    if vocab.n_positions == 0:
-        raise ValueError("the vocabulary has no position tokens")
-    dist, _ = _conditional(torch, logits, _position_matrix(torch, vocab, logits.device, logits.dtype))
+    dist = _position_distribution(torch, logits, vocab)
     pattern = dist.mean(-2)
     t = _as_tensor(torch, template, logits, logits.dtype)
     t = t / t.sum(-1, keepdim=True).clamp_min(_EPS)
